@@ -1,0 +1,81 @@
+"""The ``waypost`` command: mounts each command group and turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from waypost.cli import fmt, tasks
+from waypost.cli.console import print_error
+from waypost.cli.options import (
+    AllowUnknown,
+    AllowUnnamed,
+    Chdir,
+    Filename,
+    GitIgnore,
+    IgnorePattern,
+    ProjectDir,
+    ProjectOptions,
+    normalize_bool_flags,
+)
+from waypost.errors import WaypostError
+
+__all__ = ["app", "run"]
+
+app = typer.Typer(
+    name="waypost",
+    help="Executable Markdown runbooks. Runme-compatible.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    filename: Filename = None,
+    chdir: Chdir = None,
+    project: ProjectDir = None,
+    allow_unnamed: AllowUnnamed = None,
+    allow_unknown: AllowUnknown = None,
+    git_ignore: GitIgnore = None,
+    ignore_pattern: IgnorePattern = None,
+) -> None:
+    """Executable Markdown runbooks."""
+    ctx.obj = ProjectOptions().merged(**{k: v for k, v in locals().items() if k != "ctx"})
+
+
+app.add_typer(tasks.app)
+app.add_typer(fmt.app)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Entry point: one place turns every Waypost error into ``Error: ...`` and an exit code."""
+    args = normalize_bool_flags(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=args, prog_name="waypost", standalone_mode=False)
+    except WaypostError as exc:
+        print_error(str(exc))
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        print_error("aborted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line; WAYPOST_DEBUG=1 shows the traceback
+        if os.environ.get("WAYPOST_DEBUG"):
+            raise
+        print_error(f"internal error: {exc!r} (set WAYPOST_DEBUG=1 for details)")
+        sys.exit(70)
+    sys.exit(0)

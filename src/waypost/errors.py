@@ -1,0 +1,79 @@
+"""Every error Waypost raises on purpose, in one tree.
+
+    WaypostError                 base class; carries ``where`` (file:line, cell, field) and ``exit_code``
+    ├── FormatError              a runbook that cannot be read as a notebook
+    │   ├── BinaryFileError      NUL bytes: not a text file
+    │   └── EncodingError        not valid UTF-8
+    ├── ProjectError             a project or file that cannot be found or read
+    ├── TaskError                a cell named on the command line is unknown or ambiguous
+    ├── ConflictError            a file changed on disk since it was read
+    ├── ConfigError              a setting with a bad value
+    └── UsageError               a request that makes no sense (bad flag combination, bad field)
+
+Adapters translate these in one place each: the CLI prints ``Error: <message>`` and exits with
+``exit_code``; the servers map them to a status code.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BinaryFileError",
+    "ConfigError",
+    "ConflictError",
+    "EncodingError",
+    "FormatError",
+    "ProjectError",
+    "TaskError",
+    "UsageError",
+    "WaypostError",
+]
+
+
+class WaypostError(Exception):
+    """Base class. ``where`` names the place (``runbook.md:12``, ``cell 01H...``, ``field name``)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class FormatError(WaypostError):
+    """The bytes cannot be read as a Markdown notebook."""
+
+
+class BinaryFileError(FormatError):
+    """The input contains NUL bytes, so it is not a text file."""
+
+
+class EncodingError(FormatError):
+    """The input is not valid UTF-8."""
+
+
+class ProjectError(WaypostError):
+    """A project directory or runbook file cannot be found or read."""
+
+
+class TaskError(WaypostError):
+    """A cell named by the user does not exist, or more than one matches."""
+
+
+class ConflictError(WaypostError):
+    """The file on disk changed since it was read; writing would lose someone's edit."""
+
+
+class ConfigError(WaypostError):
+    """A configuration value is missing or malformed."""
+
+    exit_code = 2
+
+
+class UsageError(WaypostError):
+    """A request or command line that cannot be carried out as given."""
+
+    exit_code = 2
