@@ -213,6 +213,11 @@ class _CellBuilder:
     # -- cells --------------------------------------------------------------------------------
 
     def _markup(self, block: Block, chain: list[_Frame], item: _Frame | None = None) -> None:
+        end = block.end
+        while end - 1 > block.start and not self._strip(end - 1, chain)[1].strip():
+            end -= 1  # containers may end with blank lines; those belong to the gap after the cell
+        if end != block.end:
+            block = Block(block.kind, block.start, end)
         value, first_prefix = self._lines_value(block, chain)
         rest_chain = [*chain, item] if item else chain
         if item is not None:
