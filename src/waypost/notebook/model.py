@@ -80,6 +80,8 @@ class Fence:
     """The closing fence line without its line ending; ``None`` when the fence was never closed."""
     body_prefix: str
     """What precedes each body line: container prefix plus the fence's own indentation."""
+    label: str = ""
+    """Runme's Dagger label line (``### Exported in runme.dev as <name>``), kept out of the value."""
 
 
 @dataclass(frozen=True, slots=True)

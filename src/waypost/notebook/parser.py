@@ -108,6 +108,8 @@ class _Draft:
     intro: str = ""
 
 
+_LABEL = "### Exported in runme.dev as "
+"""Runme writes this first line into cells of Dagger notebooks; it is not part of the code."""
 _BQ = re.compile(r" {0,3}>[ \t]?")
 _ITEM = re.compile(r"( {0,3})([-+*]|\d{1,9}[.)])([ \t]*)")
 
@@ -347,8 +349,18 @@ def _code_cell(
         info = parse_info(block.info)
         closing = lines.line(draft.end - 1) if block.closed else None
         indent = marker_at - len(draft.first_prefix)
+        label = ""
+        if draft.value.startswith(_LABEL):
+            label, _, rest = draft.value.partition("\n")
+            draft.value = rest
         fence = Fence(
-            False, opening, marker_at, block.marker, closing, draft.rest_prefix + " " * indent
+            False,
+            opening,
+            marker_at,
+            block.marker,
+            closing,
+            draft.rest_prefix + " " * indent,
+            label,
         )
         body_first = draft.start + 1
         body_last = draft.end - 2 if block.closed else draft.end - 1

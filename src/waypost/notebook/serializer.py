@@ -187,6 +187,8 @@ def _render_code(cell: Cell, origin: Origin, options: SerializeOptions) -> str:
         closing = origin.rest_prefix + indent + needed
     parts = [opening]
     body = cell.value.split("\n") if cell.value else []
+    if fence.label:
+        body.insert(0, fence.label)
     if with_outputs:
         body += render_outputs(cell, options.summary)
     parts.extend(
