@@ -21,12 +21,13 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 class LineIndex:
     """Line starts of a text, splitting on ``\\n``, ``\\r\\n`` and a lone ``\\r`` as CommonMark does."""
 
-    __slots__ = ("starts", "text")
+    __slots__ = ("count", "cr", "starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.cr = "\r" in text
         starts = [0]
-        if "\r" in text:
+        if self.cr:
             starts.extend(m.end() for m in _NEWLINE.finditer(text))
         else:
             find = text.find
@@ -37,26 +38,29 @@ class LineIndex:
         if starts[-1] == len(text) and len(starts) > 1:
             starts.pop()
         self.starts = starts
+        self.count = len(starts) if text else 0
 
     def __len__(self) -> int:
-        return len(self.starts) if self.text else 0
+        return self.count
 
     def start(self, line: int) -> int:
-        """Offset where ``line`` begins; one past the end for ``line == len(self)``."""
-        return self.starts[line] if line < len(self.starts) else len(self.text)
-
-    def line(self, line: int) -> str:
-        """The line's text without its line ending."""
-        begin = self.starts[line]
-        end = self.start(line + 1)
-        text = self.text
-        while end > begin and text[end - 1] in "\r\n":
-            end -= 1
-        return text[begin:end]
+        """Offset where ``line`` begins; the end of the text for ``line == len(self)``."""
+        return self.starts[line] if line < self.count else len(self.text)
 
     def end_of_line(self, line: int) -> int:
         """Offset just before the line's ending."""
-        return self.starts[line] + len(self.line(line))
+        if line + 1 < self.count and not self.cr:
+            return self.starts[line + 1] - 1
+        end = self.start(line + 1)
+        begin = self.starts[line]
+        text = self.text
+        while end > begin and text[end - 1] in "\r\n":
+            end -= 1
+        return end
+
+    def line(self, line: int) -> str:
+        """The line's text without its line ending."""
+        return self.text[self.starts[line] : self.end_of_line(line)]
 
     def ending(self, line: int) -> str:
         """The line's ending characters (``""`` for the last line without one)."""

@@ -10,16 +10,18 @@ A valid id already in the file is never replaced; an invalid ``id`` attribute is
 
 from __future__ import annotations
 
+import base64
 import enum
+import os
 import re
+import threading
+import time
 from dataclasses import replace
-
-from ulid import ULID
 
 from waypost.notebook.frontmatter import set_runme_fields
 from waypost.notebook.model import Notebook
 
-__all__ = ["RUNME_VERSION", "Identity", "apply_identity", "is_valid_ulid", "new_ulid"]
+__all__ = ["RUNME_VERSION", "Identity", "apply_identity", "is_valid_ulid", "new_ulid", "new_ulids"]
 
 RUNME_VERSION = "v3"
 """What ``runme.version`` says in frontmatter Waypost creates: the Runme major version it matches."""
@@ -66,8 +68,52 @@ def is_valid_ulid(text: str | None) -> bool:
     return bool(text) and _ULID.match(text) is not None  # type: ignore[arg-type]
 
 
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RFC4648_TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _CROCKFORD)
+_LOW = (1 << 20) - 1
+_RANDOM_MASK = (1 << 80) - 1
+_MS_MASK = (1 << 48) - 1
+_last = [0, 0]  # (milliseconds, randomness) of the previous id, for monotonic ids
+_lock = threading.Lock()
+
+
 def new_ulid() -> str:
-    return str(ULID())
+    """A new ULID, monotonic within the process."""
+    return new_ulids(1)[0]
+
+
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
+"""All 1024 two-character Crockford strings: the last four characters of a batch id in one lookup."""
+
+
+def new_ulids(count: int) -> list[str]:
+    """``count`` consecutive, monotonic ULIDs.
+
+    Written out here because parsing gives every cell one: python-ulid's generator costs ~8 µs an
+    id. A batch encodes one base id (base32 in C, Crockford's alphabet by ``str.translate``) and
+    counts in its last 20 bits, well under a microsecond an id.
+    """
+    ms = time.time_ns() // 1_000_000
+    with _lock:
+        last_ms, last_random = _last
+        if ms <= last_ms and (last_random & _LOW) + count <= _LOW:
+            ms, base = last_ms, last_random + 1
+        else:
+            ms = max(ms, last_ms + 1) if ms <= last_ms else ms
+            base = int.from_bytes(os.urandom(10), "big") & ~_LOW & _RANDOM_MASK
+        _last[0], _last[1] = ms, base + count - 1
+    ids = []
+    remaining = count
+    while remaining:
+        chunk = min(remaining, _LOW + 1 - (base & _LOW))
+        value = ((ms & _MS_MASK) << 80) | (base & ~_LOW)
+        head = base64.b32encode((value << 6).to_bytes(17, "big")).decode("ascii")[:22]
+        head = head.translate(_RFC4648_TO_CROCKFORD)
+        low = base & _LOW
+        ids.extend(head + _PAIRS[i >> 10] + _PAIRS[i & 1023] for i in range(low, low + chunk))
+        remaining -= chunk
+        base += chunk
+    return ids
 
 
 def apply_identity(notebook: Notebook, mode: Identity) -> Notebook:

@@ -199,11 +199,17 @@ _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
 
 def parse_bool(text: str | None, default: bool) -> bool:
     """Go's ``strconv.ParseBool``: anything else means ``default``."""
+    value = bool_or_none(text)
+    return default if value is None else value
+
+
+def bool_or_none(text: str | None) -> bool | None:
+    """``True``/``False`` for what Go's ``strconv.ParseBool`` accepts, else ``None``."""
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    return default
+    return None
 
 
 @dataclass(frozen=True, slots=True)
