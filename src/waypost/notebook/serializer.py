@@ -173,11 +173,11 @@ def _render_code(cell: Cell, origin: Origin, options: SerializeOptions) -> str:
             typed=dict(origin.typed_values),
         )
         language = cell.language if cell.language != origin.language else origin.info_language
-        opening = (
-            opening[: fence.marker_at]
-            + needed
-            + render_info(language, dict(cell.attributes), original=original)
-        )
+        info = render_info(language, dict(cell.attributes), original=original)
+        after = opening[fence.marker_at + len(marker) :]
+        lead = after[: len(after) - len(after.lstrip())] if info else ""
+        trail = after[len(after.rstrip()) :] if after.strip() else ""
+        opening = opening[: fence.marker_at] + needed + lead + info + trail
     if not body_changed:
         rest = origin.text[len(fence.opening) :]
         return opening + rest

@@ -86,7 +86,11 @@ def test_unchanged_document_round_trips(text: str) -> None:
 
 
 @SETTINGS
-@given(st.text(alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=400))
+@given(
+    st.text(
+        alphabet=st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=400
+    )
+)
 def test_any_text_round_trips(text: str) -> None:
     data = text.encode()
     assert serialize(parse(data)) == data
