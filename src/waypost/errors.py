@@ -8,6 +8,7 @@
     ├── TaskError                a cell named on the command line is unknown or ambiguous
     ├── ConflictError            a file changed on disk since it was read
     ├── ConfigError              a setting with a bad value
+    ├── ProviderError            an AI provider could not answer (missing key, 401, 429, timeout...)
     └── UsageError               a request that makes no sense (bad flag combination, bad field)
 
 Adapters translate these in one place each: the CLI prints ``Error: <message>`` and exits with
@@ -23,6 +24,7 @@ __all__ = [
     "EncodingError",
     "FormatError",
     "ProjectError",
+    "ProviderError",
     "TaskError",
     "UsageError",
     "WaypostError",
@@ -71,6 +73,16 @@ class ConfigError(WaypostError):
     """A configuration value is missing or malformed."""
 
     exit_code = 2
+
+
+class ProviderError(WaypostError):
+    """An AI provider could not answer. ``kind`` says why: ``missing_key``, ``auth``, ``rate_limit``,
+    ``timeout``, ``unavailable``, ``bad_request``, ``malformed``."""
+
+    def __init__(self, message: str, *, kind: str, provider: str, where: str | None = None) -> None:
+        super().__init__(message, where=where or provider)
+        self.kind = kind
+        self.provider = provider
 
 
 class UsageError(WaypostError):

@@ -8,7 +8,7 @@ import sys
 import click
 import typer
 
-from waypost.cli import fmt, tasks
+from waypost.cli import fmt, generate, settings, tasks
 from waypost.cli.console import print_error
 from waypost.cli.options import (
     AllowUnknown,
@@ -51,6 +51,8 @@ def main(
 
 app.add_typer(tasks.app)
 app.add_typer(fmt.app)
+app.add_typer(generate.app)
+app.add_typer(settings.app)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -4,7 +4,7 @@ Owns the runbook format (Runme-compatible cells, attributes, names, ids, frontma
 byte-exact round trip. Must never import the runner, the AI, the server or the CLI.
 """
 
-from waypost.notebook.identity import Identity, apply_identity, is_valid_ulid, new_ulid
+from waypost.notebook.identity import Identity, apply_identity, is_valid_ulid, new_ulid, new_ulids
 from waypost.notebook.model import (
     Cell,
     CellId,
@@ -36,6 +36,7 @@ __all__ = [
     "decode",
     "is_valid_ulid",
     "new_ulid",
+    "new_ulids",
     "parse",
     "parse_bool",
     "serialize",

@@ -1,0 +1,62 @@
+"""Secrets: which variables hold them, and hiding their values from people and from LLMs.
+
+One rule everywhere: ``waypost env`` masks by it, and nothing the AI sends out of the process
+(context, examples) carries a value of a variable it calls secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+__all__ = ["MASK", "is_secret_name", "mask_value", "redact"]
+
+MASK = "****"
+
+_SECRET_PARTS = frozenset(
+    {
+        "KEY", "APIKEY", "KEYS", "TOKEN", "TOKENS", "SECRET", "SECRETS", "PASSWORD", "PASSWD",
+        "PASS", "PASSPHRASE", "PWD_HASH", "CREDENTIAL", "CREDENTIALS", "CREDS", "PRIVATE", "AUTH",
+        "AUTHORIZATION", "COOKIE", "SIGNATURE", "SALT", "DSN", "PAT", "JWT", "BEARER",
+    }
+)  # fmt: skip
+_NOT_SECRET = frozenset({"PWD", "OLDPWD", "KEYMAP", "XAUTHORITY", "SSH_AUTH_SOCK", "GPG_TTY"})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+_TOKEN_PATTERNS = re.compile(
+    r"""
+      (?P<url>(?<=://)[^\s:/@]+:[^\s/@]+(?=@))             # user:password@ in a URL
+    | \b(?:sk|pk|rk)-[A-Za-z0-9_\-]{16,}                   # API keys of LLM and payment providers
+    | \bgh[pousr]_[A-Za-z0-9]{20,}                         # GitHub tokens
+    | \bgithub_pat_[A-Za-z0-9_]{20,}
+    | \bxox[abprs]-[A-Za-z0-9\-]{10,}                      # Slack tokens
+    | \b(?:AKIA|ASIA)[A-Z0-9]{16}\b                        # AWS access key ids
+    | \beyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{5,}  # JWTs
+    | -----BEGIN[A-Z ]*PRIVATE\ KEY-----[\s\S]*?-----END[A-Z ]*PRIVATE\ KEY-----
+    """,
+    re.VERBOSE,
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """``API_KEY``, ``GITHUB_TOKEN``, ``dbPassword``, ``AWS_SECRET_ACCESS_KEY``: yes. ``PATH``: no."""
+    upper = name.upper()
+    if upper in _NOT_SECRET:
+        return False
+    parts = set(re.split(r"[_\-.]+", _CAMEL.sub("_", name).upper()))
+    return bool(parts & _SECRET_PARTS) or upper.endswith(("KEY", "TOKEN", "SECRET", "PASSWORD"))
+
+
+def mask_value(name: str, value: str) -> str:
+    return MASK if is_secret_name(name) and value else value
+
+
+def redact(text: str, env: Mapping[str, str] | None = None, extra: Iterable[str] = ()) -> str:
+    """``text`` with secret values replaced by ``****``: values of secret-looking variables in
+    ``env``, any ``extra`` values, and strings that look like credentials wherever they appear."""
+    values = {v for k, v in (env or {}).items() if is_secret_name(k) and len(v) >= 4}
+    values.update(v for v in extra if len(v) >= 4)
+    for value in sorted(values, key=len, reverse=True):  # longest first: one may contain another
+        if value in text:
+            text = text.replace(value, MASK)
+    return _TOKEN_PATTERNS.sub(MASK, text)
