@@ -189,8 +189,17 @@ class Cell:
         return (
             self.value != o.value
             or self.language != o.language
-            or tuple(self.attributes.items()) != o.attributes
+            or persisted(self.attributes) != persisted(dict(o.attributes))
         )
+
+
+def persisted(attributes: Mapping[str, str]) -> dict[str, str]:
+    """The attributes that are written to the file (not ``_private``, ``runme.dev/...`` or ``index``)."""
+    return {
+        k: v
+        for k, v in attributes.items()
+        if k and not k.startswith(("_", "runme.dev")) and k != "index"
+    }
 
 
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from waypost.notebook.attributes import InfoString, render_info
 from waypost.notebook.frontmatter import set_runme_fields
 from waypost.notebook.identity import RUNME_VERSION, is_valid_ulid, new_ulid
-from waypost.notebook.model import Cell, CellKind, Notebook, Origin
+from waypost.notebook.model import Cell, CellKind, Notebook, Origin, persisted
 from waypost.notebook.outputs import render_images, render_outputs
 
 __all__ = ["SerializeOptions", "fence_for", "serialize", "serialize_text", "standalone_fence"]
@@ -159,8 +159,8 @@ def _render_code(cell: Cell, origin: Origin, options: SerializeOptions) -> str:
     if body_changed and marker[0] == "`":
         needed = fence_for(cell.value, "`", len(marker))
     opening = fence.opening
-    info_changed = (
-        cell.language != origin.language or tuple(cell.attributes.items()) != origin.attributes
+    info_changed = cell.language != origin.language or persisted(cell.attributes) != persisted(
+        dict(origin.attributes)
     )
     if info_changed or needed != marker:
         original = InfoString(
