@@ -5,7 +5,14 @@ import the runner, the server or the CLI.
 """
 
 from waypost.ai.completion import SUGGESTION, cells_from_answer
-from waypost.ai.context import Context, build_context, context_cells, is_suggestion
+from waypost.ai.context import (
+    Context,
+    build_context,
+    context_cells,
+    is_suggestion,
+    to_context_cell,
+    to_context_cells,
+)
 from waypost.ai.generator import Generation, Generator
 from waypost.ai.prompt import Example, Prompt, build_prompt
 from waypost.ai.provider import (
@@ -35,4 +42,6 @@ __all__ = [
     "context_cells",
     "is_suggestion",
     "make_provider",
+    "to_context_cell",
+    "to_context_cells",
 ]

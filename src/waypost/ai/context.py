@@ -26,6 +26,7 @@ __all__ = [
     "is_suggestion",
     "measure",
     "to_context_cell",
+    "to_context_cells",
 ]
 
 CODE_TRUNCATED = "<...code truncated...>"
@@ -198,3 +199,7 @@ def to_context_cell(cell: Cell) -> ContextCell:
         language=cell.language,
         id=cell.id or "",
     )
+
+
+def to_context_cells(cells: Sequence[Cell]) -> list[ContextCell]:
+    return [to_context_cell(c) for c in cells]

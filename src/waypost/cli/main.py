@@ -8,7 +8,7 @@ import sys
 import click
 import typer
 
-from waypost.cli import fmt, generate, settings, tasks
+from waypost.cli import fmt, generate, serve, settings, tasks
 from waypost.cli.console import print_error
 from waypost.cli.options import (
     AllowUnknown,
@@ -53,6 +53,7 @@ app.add_typer(tasks.app)
 app.add_typer(fmt.app)
 app.add_typer(generate.app)
 app.add_typer(settings.app)
+app.add_typer(serve.app)
 
 
 def run(argv: list[str] | None = None) -> None:

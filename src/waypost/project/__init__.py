@@ -5,6 +5,7 @@ the AI, the server or the CLI.
 """
 
 from waypost.project.discovery import RUNBOOK_SUFFIXES, find_git_root, is_runbook, walk_runbooks
+from waypost.project.documents import Document, open_document, save_document
 from waypost.project.envfiles import DEFAULT_ENV_ORDER, load_env_files
 from waypost.project.project import (
     Project,
@@ -20,6 +21,7 @@ from waypost.project.saving import content_hash, save_atomically
 __all__ = [
     "DEFAULT_ENV_ORDER",
     "RUNBOOK_SUFFIXES",
+    "Document",
     "Project",
     "Task",
     "content_hash",
@@ -28,9 +30,11 @@ __all__ = [
     "find_tasks",
     "is_runbook",
     "load_env_files",
+    "open_document",
     "open_project",
     "read_notebook",
     "save_atomically",
+    "save_document",
     "sort_by_proximity",
     "walk_runbooks",
 ]

@@ -1,0 +1,69 @@
+"""The HTTP application: the JSON API, the AI's Connect services, the browser UI, health."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from waypost.errors import WaypostError
+from waypost.server.http import ai, notebooks
+from waypost.server.http.errors import error_json, waypost_error_handler
+from waypost.server.http.openapi import openapi
+from waypost.server.http.security import COOKIE, BodyTooLargeError, SecurityMiddleware
+from waypost.server.state import ServerState
+
+__all__ = ["build_app", "web_root"]
+
+
+def web_root() -> Path | None:
+    """The built browser UI shipped in the package, if present."""
+    root = Path(str(resources.files("waypost") / "web"))
+    return root if (root / "index.html").is_file() else None
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def index(request: Request) -> Response:
+    token = request.query_params.get("token")
+    if token:
+        # trade the token in the URL for a cookie, and drop it from the address bar and history
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
+        return response
+    root = web_root()
+    if root is None:
+        return HTMLResponse("<!doctype html><title>Waypost</title><p>Waypost is running.</p>")
+    return HTMLResponse((root / "index.html").read_text(encoding="utf-8"))
+
+
+async def _too_large(request: Request, exc: Exception) -> JSONResponse:
+    return error_json(413, "too_large", "request too large")
+
+
+def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> SecurityMiddleware:
+    routes: list[Route | Mount] = [
+        Route("/healthz", healthz),
+        Route("/readyz", healthz),
+        Route("/", index),
+        Route("/api/openapi.json", openapi),
+        *notebooks.routes,
+        *ai.routes,
+        *(extra_routes or []),
+    ]
+    root = web_root()
+    if root is not None and (root / "assets").is_dir():
+        routes.append(Mount("/assets", StaticFiles(directory=root / "assets"), name="assets"))
+    app = Starlette(
+        routes=routes,
+        exception_handlers={WaypostError: waypost_error_handler, BodyTooLargeError: _too_large},
+    )
+    app.state.waypost = state
+    return SecurityMiddleware(app, state.guard, state.max_body)

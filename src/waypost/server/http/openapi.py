@@ -1,0 +1,163 @@
+"""The OpenAPI description of the JSON API (wire format v1, see ``docs/api.md``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+__all__ = ["SPEC", "openapi"]
+
+_ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    "required": ["error", "message"],
+}
+_CELL_IN = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": ["code", "markup"]},
+        "value": {"type": "string"},
+        "languageId": {"type": "string"},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "id": {"type": "string"},
+    },
+    "required": ["kind", "value"],
+}
+_NOTEBOOK = {
+    "type": "object",
+    "properties": {"cells": {"type": "array", "items": {"type": "object"}}},
+}
+_DOCUMENT = {
+    "type": "object",
+    "properties": {"path": {"type": "string"}, "hash": {"type": "string"}, "notebook": _NOTEBOOK},
+    "required": ["path", "hash", "notebook"],
+}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {
+        str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
+        for code in codes
+    }
+
+
+def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_PATH_PARAM = {"name": "path", "in": "query", "required": True, "schema": {"type": "string"}}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Waypost", "version": "1", "description": "Runbooks, sessions, the AI."},
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+    "security": [{"bearer": []}],
+    "paths": {
+        "/healthz": {
+            "get": {
+                "security": [],
+                "summary": "Liveness",
+                "responses": {"200": _json({"type": "object"})},
+            }
+        },
+        "/api/files": {
+            "get": {
+                "summary": "The project's runbooks and their cells",
+                "responses": {"200": _json({"type": "object"}), **_errors(401)},
+            }
+        },
+        "/api/notebook": {
+            "get": {
+                "summary": "Open a runbook as a notebook",
+                "parameters": [_PATH_PARAM],
+                "responses": {"200": _json(_DOCUMENT), **_errors(400, 401, 404, 422)},
+            },
+            "put": {
+                "summary": "Save a notebook back to its runbook",
+                "parameters": [_PATH_PARAM],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "hash": {"type": "string"},
+                                    "force": {"type": "boolean"},
+                                    "frontmatter": {"type": "string"},
+                                    "cells": {"type": "array", "items": _CELL_IN},
+                                },
+                                "required": ["cells"],
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": _json(_DOCUMENT), **_errors(400, 401, 404, 409, 413, 422)},
+            },
+        },
+        "/api/generate": {
+            "post": {
+                "summary": "Propose the cells after a selected one",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "cells": {"type": "array", "items": _CELL_IN},
+                                    "selected": {"type": "integer"},
+                                    "path": {"type": "string"},
+                                },
+                                "required": ["cells"],
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 502)},
+            }
+        },
+        "/api/events": {
+            "post": {
+                "summary": "Record that suggestions were accepted or rejected",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "events": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "type": {
+                                                    "type": "string",
+                                                    "enum": ["accepted", "rejected"],
+                                                },
+                                                "cellId": {"type": "string"},
+                                                "traceId": {"type": "string"},
+                                            },
+                                            "required": ["type", "cellId"],
+                                        },
+                                    }
+                                },
+                                "required": ["events"],
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401)},
+            }
+        },
+    },
+}
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(SPEC)

@@ -1,0 +1,147 @@
+"""``waypost serve``: the gRPC server and the HTTP server in one process, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sys
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from waypost.ai import Generator, make_provider
+from waypost.config import Config, load_config
+from waypost.learn.events import JsonlEventSink
+from waypost.server.auth import Guard, new_token
+from waypost.server.grpc.server import GrpcService, RunningGrpc, start_grpc
+from waypost.server.paths import Confinement
+from waypost.server.state import ServerState
+from waypost.server.tls import load_or_generate
+
+__all__ = ["ServeOptions", "build_state", "serve"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    project: Path
+    host: str = "127.0.0.1"
+    port: int = 8877
+    grpc_port: int = 7863
+    token: str = ""
+    tls_dir: Path | None = None
+    open_browser: bool = False
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+
+
+def build_state(options: ServeOptions, config: Config | None = None) -> ServerState:
+    config = config or load_config(options.project)
+    token = options.token or config.server.token or new_token()
+    guard = Guard(token, tuple(options.cors_origins) or config.server.cors_origins)
+    sink = JsonlEventSink(config.events_dir)
+    provider = make_provider(config.ai)
+    generator = Generator(provider, config.ai, sink=sink)
+    return ServerState(
+        config=config,
+        guard=guard,
+        confinement=Confinement(options.project.resolve()),
+        sink=sink,
+        generator=generator,
+    )
+
+
+def grpc_services(state: ServerState) -> list[GrpcService]:
+    from waypost._proto.foyle.v1alpha1 import agent_pb2_grpc
+    from waypost._proto.runme.parser.v1 import parser_pb2_grpc
+    from waypost._proto.runme.project.v1 import project_pb2_grpc
+    from waypost.server.grpc.ai_service import AIService
+    from waypost.server.grpc.parser_service import ParserService
+    from waypost.server.grpc.project_service import ProjectService
+
+    return [
+        GrpcService(ParserService(state.cache), parser_pb2_grpc.add_ParserServiceServicer_to_server,
+                    "runme.parser.v1.ParserService"),
+        GrpcService(ProjectService(state.confinement),
+                    project_pb2_grpc.add_ProjectServiceServicer_to_server, "runme.project.v1.ProjectService"),
+        GrpcService(AIService(state.generator, state.sink),
+                    agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
+    ]  # fmt: skip
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _banner(options: ServeOptions, state: ServerState, http_port: int, grpc: RunningGrpc) -> None:
+    host = options.host if options.host not in ("0.0.0.0", "::") else "127.0.0.1"
+    base = f"http://{host}:{http_port}"
+    token = state.guard.token
+    lines = [
+        f"Waypost is serving {state.confinement.root}",
+        f"  browser:  {base}/?token={token}",
+        f"  API:      {base}/api  (header Authorization: Bearer {token})",
+        f"  AI base URL for Runme's extension (runme.aiBaseURL): {base}/t/{token}/api",
+        f"  gRPC:     {host}:{grpc.port}"
+        + (" (mutual TLS)" if options.tls_dir else " (token in metadata)"),
+    ]
+    if options.host not in ("127.0.0.1", "localhost", "::1"):
+        lines.append(f"  warning: listening on {options.host}, reachable beyond this machine")
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
+    record = {"msg": "started listening", "http": http_port, "grpc": grpc.port,
+              "addr": f"{host}:{grpc.port}"}  # fmt: skip
+    sys.stderr.write(json.dumps(record) + "\n")
+    sys.stderr.flush()
+
+
+def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -> None:
+    """Run until SIGINT or SIGTERM; then stop both servers and every process they started."""
+    from hypercorn.asyncio import serve as serve_http
+    from hypercorn.config import Config as HttpConfig
+
+    from waypost.server.http.app import build_app
+
+    state = build_state(options)
+    http_socket = _listen(options.host, options.port)
+    tls = load_or_generate(options.tls_dir) if options.tls_dir else None
+    grpc = start_grpc(
+        grpc_services(state), f"{options.host}:{options.grpc_port}", guard=state.guard, tls=tls
+    )
+    http_config = HttpConfig()
+    http_config.bind = [f"fd://{http_socket.fileno()}"]
+    http_config.accesslog = None
+    http_config.errorlog = None
+    http_config.graceful_timeout = 3.0
+    app = build_app(state)
+    _banner(options, state, http_socket.getsockname()[1], grpc)
+    if options.open_browser:
+        webbrowser.open(
+            f"http://127.0.0.1:{http_socket.getsockname()[1]}/?token={state.guard.token}"
+        )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await serve_http(app, http_config, shutdown_trigger=stop.wait)
+
+    try:
+        asyncio.run(main())
+    finally:
+        grpc.stop()
+        if on_stop is not None:
+            on_stop()
+        http_socket.close()
