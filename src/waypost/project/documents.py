@@ -69,5 +69,10 @@ def save_document(
             notebook, frontmatter=parse_frontmatter(frontmatter, fmt) if frontmatter else None
         )
     data = serialize(notebook)
-    new_hash = save_atomically(path, data, expected_hash=None if force else current.hash or None)
+    if not current.hash:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # "" as the expected hash means the file must still not exist
+    new_hash = save_atomically(
+        path, data, expected_hash=None if force else current.hash, where=where
+    )
     return Document(path, parse(data), new_hash)

@@ -16,7 +16,9 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def save_atomically(path: Path, data: bytes, *, expected_hash: str | None = None) -> str:
+def save_atomically(
+    path: Path, data: bytes, *, expected_hash: str | None = None, where: str | None = None
+) -> str:
     """Replace ``path`` with ``data`` in one step (temp file + rename); returns the new hash.
 
     With ``expected_hash``, refuse with ``ConflictError`` when the file on disk no longer has that
@@ -30,7 +32,7 @@ def save_atomically(path: Path, data: bytes, *, expected_hash: str | None = None
         if current != expected_hash:
             raise ConflictError(
                 "file changed on disk since it was read; reload it or save with force",
-                where=str(path),
+                where=where or str(path),
             )
     try:
         mode = path.stat().st_mode & 0o7777
@@ -40,7 +42,7 @@ def save_atomically(path: Path, data: bytes, *, expected_hash: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise ProjectError(f"cannot write: {exc.strerror}", where=str(path)) from exc
+        raise ProjectError(f"cannot write: {exc.strerror}", where=where or str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

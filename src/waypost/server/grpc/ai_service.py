@@ -84,16 +84,21 @@ class AIService(agent_pb2_grpc.AIServiceServicer):
         self.generator = generator
         self.sink = sink
 
+    def generate_cells(
+        self, request: ai.GenerateCellsRequest
+    ) -> tuple[ai.GenerateCellsResponse, str]:
+        """The response and the trace id (which Foyle returns in a ``Foyle-Trace-ID`` header)."""
+        result = _generate(self.generator, request.notebook, request.selected_index, "extension")
+        cells = [suggestion_to_proto(c, ghost=False) for c in result.cells]
+        return ai.GenerateCellsResponse(cells=cells), result.trace_id
+
     def GenerateCells(
         self, request: ai.GenerateCellsRequest, context: Any = None
     ) -> ai.GenerateCellsResponse:
-        result = _generate(self.generator, request.notebook, request.selected_index, "extension")
-        if context is not None and hasattr(context, "set_trailing_metadata"):
-            context.set_trailing_metadata((("foyle-trace-id", result.trace_id),))
-        self.last_trace_id = result.trace_id
-        return ai.GenerateCellsResponse(
-            cells=[suggestion_to_proto(c, ghost=False) for c in result.cells]
-        )
+        response, trace_id = self.generate_cells(request)
+        if context is not None:
+            context.set_trailing_metadata((("foyle-trace-id", trace_id),))
+        return response
 
     def LogEvents(self, request: ai.LogEventsRequest, context: Any = None) -> ai.LogEventsResponse:
         log_events(request, self.sink)
