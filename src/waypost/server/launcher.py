@@ -15,6 +15,7 @@ from pathlib import Path
 from waypost.ai import Generator, make_provider
 from waypost.config import Config, load_config
 from waypost.learn.events import JsonlEventSink
+from waypost.log import configure as configure_logging
 from waypost.server.auth import Guard, new_token
 from waypost.server.grpc.server import GrpcService, RunningGrpc, start_grpc
 from waypost.server.paths import Confinement
@@ -113,6 +114,7 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
 
     from waypost.server.http.app import build_app
 
+    configure_logging(json=True)
     state = build_state(options)
     http_socket = _listen(options.host, options.port)
     tls = load_or_generate(options.tls_dir) if options.tls_dir else None

@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from waypost.errors import WaypostError
+from waypost.log import get_logger
 from waypost.server.http import ai, notebooks
 from waypost.server.http.errors import error_json, waypost_error_handler
 from waypost.server.http.openapi import openapi
@@ -19,6 +20,8 @@ from waypost.server.http.security import COOKIE, BodyTooLargeError, SecurityMidd
 from waypost.server.state import ServerState
 
 __all__ = ["build_app", "web_root"]
+
+_log = get_logger("waypost.http")
 
 
 def web_root() -> Path | None:
@@ -48,6 +51,11 @@ async def _too_large(request: Request, exc: Exception) -> JSONResponse:
     return error_json(413, "too_large", "request too large")
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    _log.error("request failed", method=request.method, path=request.url.path, exc_info=exc)
+    return error_json(500, "internal", "internal error; the server log has the details")
+
+
 def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> SecurityMiddleware:
     routes: list[Route | Mount] = [
         Route("/healthz", healthz),
@@ -63,7 +71,11 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Se
         routes.append(Mount("/assets", StaticFiles(directory=root / "assets"), name="assets"))
     app = Starlette(
         routes=routes,
-        exception_handlers={WaypostError: waypost_error_handler, BodyTooLargeError: _too_large},
+        exception_handlers={
+            WaypostError: waypost_error_handler,
+            BodyTooLargeError: _too_large,
+            Exception: _unexpected,
+        },
     )
     app.state.waypost = state
     return SecurityMiddleware(app, state.guard, state.max_body)

@@ -47,7 +47,13 @@ def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-_PATH_PARAM = {"name": "path", "in": "query", "required": True, "schema": {"type": "string"}}
+_PATH_PARAM = {
+    "name": "path",
+    "in": "query",
+    "required": True,
+    "description": "A runbook's path relative to the project root.",
+    "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,80}\.(md|mdx|mdi|mdr|run|runme|dag)$"},
+}
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",

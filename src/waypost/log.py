@@ -1,0 +1,38 @@
+"""Logs for people (not learning events): structlog to stderr, JSON lines unless on a terminal.
+
+The level comes from ``WAYPOST_LOG_LEVEL`` (default ``info``). Learning events never pass through
+here, so no log setting can starve the learner.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import structlog
+
+__all__ = ["configure", "get_logger"]
+
+
+def configure(*, json: bool | None = None, level: str | None = None) -> None:
+    name = (level or os.environ.get("WAYPOST_LOG_LEVEL") or "info").upper()
+    numeric = getattr(logging, name, logging.INFO)
+    as_json = (not sys.stderr.isatty()) if json is None else json
+    renderer = structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)
