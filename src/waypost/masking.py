@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-__all__ = ["MASK", "is_secret_name", "mask_value", "redact"]
+__all__ = ["MASK", "Redactor", "is_secret_name", "mask_value", "redact"]
 
 MASK = "****"
 
@@ -51,12 +51,24 @@ def mask_value(name: str, value: str) -> str:
     return MASK if is_secret_name(name) and value else value
 
 
+class Redactor:
+    """Masks secrets in many texts with one scan of the environment."""
+
+    def __init__(self, env: Mapping[str, str] | None = None, extra: Iterable[str] = ()) -> None:
+        values = {v for k, v in (env or {}).items() if len(v) >= 4 and is_secret_name(k)}
+        values.update(v for v in extra if len(v) >= 4)
+        self.values = sorted(
+            values, key=len, reverse=True
+        )  # longest first: one may contain another
+
+    def __call__(self, text: str) -> str:
+        for value in self.values:
+            if value in text:
+                text = text.replace(value, MASK)
+        return _TOKEN_PATTERNS.sub(MASK, text)
+
+
 def redact(text: str, env: Mapping[str, str] | None = None, extra: Iterable[str] = ()) -> str:
     """``text`` with secret values replaced by ``****``: values of secret-looking variables in
     ``env``, any ``extra`` values, and strings that look like credentials wherever they appear."""
-    values = {v for k, v in (env or {}).items() if is_secret_name(k) and len(v) >= 4}
-    values.update(v for v in extra if len(v) >= 4)
-    for value in sorted(values, key=len, reverse=True):  # longest first: one may contain another
-        if value in text:
-            text = text.replace(value, MASK)
-    return _TOKEN_PATTERNS.sub(MASK, text)
+    return Redactor(env, extra)(text)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from waypost.learn.events import ContextCell
-from waypost.masking import redact
+from waypost.masking import Redactor
 from waypost.notebook import Cell, CellKind, CellOutput, parse_bool
 from waypost.notebook.serializer import fence_for
 
@@ -156,15 +156,17 @@ def build_context(
 
     Secrets are masked in each cell before anything is cut, so a cut never leaves part of one.
     """
-    chosen = [_masked(c, env) for c in context_cells(cells, selected)]
+    chosen = context_cells(cells, selected)
+    redactor = Redactor(env)
     pieces: list[str] = []
     used_cells: list[Cell] = []
     remaining = budget
-    for position, cell in enumerate(reversed(chosen)):
+    for position, original in enumerate(reversed(chosen)):
         separator = 2 if pieces else 0
         room = remaining - separator
         if room <= 0 or (position > 0 and room < _MIN_CELL):
             break
+        cell = _masked(original, redactor)
         full = _render(cell, None, unit)
         size = measure(full, unit)
         text = full if size <= room else _render(cell, room, unit)
@@ -182,14 +184,14 @@ def build_context(
     )
 
 
-def _masked(cell: Cell, env: Mapping[str, str] | None) -> Cell:
+def _masked(cell: Cell, redact: Redactor) -> Cell:
     outputs = tuple(
-        CellOutput(o.mime, redact(o.data.decode("utf-8", "replace"), env).encode("utf-8"))
+        CellOutput(o.mime, redact(o.data.decode("utf-8", "replace")).encode("utf-8"))
         if not o.mime.startswith("image/")
         else o
         for o in cell.outputs
     )
-    return replace(cell, value=redact(cell.value, env), outputs=outputs)
+    return replace(cell, value=redact(cell.value), outputs=outputs)
 
 
 def to_context_cell(cell: Cell) -> ContextCell:

@@ -15,7 +15,7 @@ from waypost.config import AIConfig
 from waypost.errors import UsageError
 from waypost.learn import events
 from waypost.learn.events import EventSink, GeneratedCell
-from waypost.masking import redact
+from waypost.masking import Redactor
 from waypost.notebook import Cell, new_ulid
 
 __all__ = ["Generation", "Generator"]
@@ -99,7 +99,8 @@ class Generator:
         if self.assistant is None or self.provider.name == "offline" or self.config.examples <= 0:
             return []
         found = self.assistant.examples(context.cells, self.config.examples)
-        return [Example(redact(e.request, env), redact(e.answer, env)) for e in found]
+        redact = Redactor(env)
+        return [Example(redact(e.request), redact(e.answer)) for e in found]
 
     def _log(self, generation: Generation, notebook: str, source: str) -> None:
         if self.sink is None or generation.context is None:

@@ -52,7 +52,10 @@ _PATH_PARAM = {
     "in": "query",
     "required": True,
     "description": "A runbook's path relative to the project root.",
-    "schema": {"type": "string", "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,80}\.(md|mdx|mdi|mdr|run|runme|dag)$"},
+    "schema": {
+        "type": "string",
+        "pattern": r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,80}\.(md|mdx|mdi|mdr|run|runme|dag)$",
+    },
 }
 
 SPEC: dict[str, Any] = {
