@@ -53,16 +53,20 @@ class LineIndex:
 
     def line(self, line: int) -> str:
         """The line's text without its line ending."""
-        begin = self.starts[line]
-        end = self.start(line + 1)
-        text = self.text
-        while end > begin and text[end - 1] in "\r\n":
-            end -= 1
-        return text[begin:end]
+        return self.text[self.starts[line] : self.end_of_line(line)]
 
     def end_of_line(self, line: int) -> int:
         """Offset just before the line's ending."""
-        return self.starts[line] + len(self.line(line))
+        starts = self.starts
+        text = self.text
+        begin = starts[line]
+        end = starts[line + 1] if line + 1 < len(starts) else len(text)
+        # a line ends in "\n", "\r\n" or "\r"; neither character occurs inside it
+        if end > begin and text[end - 1] == "\n":
+            end -= 1
+        if end > begin and text[end - 1] == "\r":
+            end -= 1
+        return end
 
     def ending(self, line: int) -> str:
         """The line's ending characters (``""`` for the last line without one)."""

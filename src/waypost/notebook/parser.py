@@ -109,6 +109,7 @@ class _Draft:
 
 
 _BQ = re.compile(r" {0,3}>[ \t]?")
+_LINE_BREAK = re.compile(r"\r\n?")
 _ITEM = re.compile(r"( {0,3})([-+*]|\d{1,9}[.)])([ \t]*)")
 
 
@@ -177,6 +178,8 @@ class _CellBuilder:
     def _strip(self, number: int, chain: list[_Frame]) -> tuple[str, str]:
         """Split a line into the container prefix and the rest."""
         line = self.lines.line(number)
+        if not chain:
+            return "", line
         pos = 0
         for frame in chain:
             if frame.kind == "bq":
@@ -197,6 +200,10 @@ class _CellBuilder:
         return "".join("> " if frame.kind == "bq" else " " * frame.width for frame in chain)
 
     def _lines_value(self, block: Block, chain: list[_Frame]) -> tuple[str, str]:
+        if not chain:  # the lines as they are, with "\n" endings
+            lines = self.lines
+            value = lines.text[lines.start(block.start) : lines.end_of_line(block.end - 1)]
+            return (_LINE_BREAK.sub("\n", value) if "\r" in value else value), ""
         parts = []
         first_prefix = ""
         for number in range(block.start, block.end):

@@ -34,6 +34,7 @@ _LINE_BREAK = re.compile(r"\r\n?")
 # Characters that can begin a block (or a setext underline) once indentation is skipped; a line
 # whose first non-space character is none of these can only be paragraph text.
 _STARTERS = frozenset("#>`~<-*+_=0123456789")
+_HEEDED = _STARTERS | {" ", "\t"}
 
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _FENCE_OPEN = re.compile(r"(`{3,})([^`]*)$|(~{3,})(.*)$")
@@ -97,13 +98,14 @@ def scan(text: str) -> list[Block]:
 class _Container:
     """An open block quote, list or list item."""
 
-    __slots__ = ("block", "kind", "marker", "occupied", "width")
+    __slots__ = ("block", "kind", "marker", "occupied", "pad", "width")
 
     def __init__(self, kind: int, block: Block, width: int = 0, marker: str = "") -> None:
         self.kind = kind
         self.block = block
         self.width = width
         """Item: the column its content starts at, relative to its container."""
+        self.pad = " " * width
         self.marker = marker
         """List: what an item must end with to belong (``-``, ``.``, ``)``…)."""
         self.occupied = False
@@ -132,14 +134,88 @@ class _Scanner:
         self.html_end: re.Pattern[str] | None = None
 
     def run(self) -> list[Block]:
+        lines = self.lines
+        total = len(lines)
         line = self.line
-        for number, text in enumerate(self.lines):
-            line(text, number)
-        end = len(self.lines)
-        self.close_leaf(end)
-        while len(self.stack) > 1:
-            self.pop(end)
-        return self.stack[0].block.children
+        stack = self.stack
+        number = 0
+        while number < total:
+            if len(stack) == 1:
+                number = self.top_level(number)
+                if number >= total:
+                    break
+            line(lines[number], number)
+            number += 1
+        self.close_leaf(total)
+        while len(stack) > 1:
+            self.pop(total)
+        return stack[0].block.children
+
+    def top_level(self, number: int) -> int:
+        """Take the lines from ``number`` on that need no container matching: the top level's
+        paragraph text, fence bodies, headings and blank lines, each with a quick look. Returns
+        the first line that needs the general path."""
+        lines = self.lines
+        total = len(lines)
+        while number < total:
+            leaf = self.leaf
+            if leaf == _NONE:
+                ln = lines[number]
+                if not ln:
+                    number += 1
+                    continue
+                lead = ln[0]
+                if lead not in _HEEDED and lead != "[":
+                    self.leaf = _PARAGRAPH
+                    self.leaf_start = self.leaf_last = number
+                    self.parts = None
+                elif lead == "#" and _ATX.match(ln):
+                    self.add(Block("heading", number, number + 1))
+                else:
+                    return number
+                number += 1
+            elif leaf == _PARAGRAPH and self.parts is None:
+                first = number
+                while number < total:
+                    ln = lines[number]
+                    if not ln or ln[0] in _HEEDED:
+                        break
+                    number += 1
+                if number > first:
+                    self.leaf_last = number - 1
+                if number >= total or lines[number]:
+                    return number
+                self.close_leaf(number)  # a blank line ends it
+                number += 1
+            elif leaf == _FENCE and not self.fence_indent:
+                number = self.top_fence(number)
+            else:
+                return number
+        return number
+
+    def top_fence(self, number: int) -> int:
+        """Take a top-level fence's body lines as they are, and its closing line."""
+        lines = self.lines
+        total = len(lines)
+        char = self.fence_char
+        append = self.parts.append  # type: ignore[union-attr]
+        first = number
+        while number < total:
+            ln = lines[number]
+            lead = ln[:1]
+            if lead == char or lead == " ":
+                body = ln.lstrip(" ")
+                if body[:1] == char and len(ln) - len(body) < 4:
+                    close = _FENCE_CLOSE.match(body)
+                    if close and close.end(1) >= self.fence_length:
+                        self.leaf_last = number
+                        self.finish_fence(closed=True)
+                        return number + 1
+            append(ln)
+            number += 1
+        if number > first:
+            self.leaf_last = number - 1
+        return number
 
     # -- one line -----------------------------------------------------------------------------
 
@@ -154,6 +230,18 @@ class _Scanner:
             container = stack[matched]
             kind = container.kind
             if kind == _LIST:
+                matched += 1
+                continue
+            # the usual prefixes first: ``> `` and an item's indentation in plain spaces
+            if kind == _ITEM:
+                if container.occupied and ln.startswith(container.pad, pos):
+                    pos += container.width
+                    col += container.width
+                    matched += 1
+                    continue
+            elif ln.startswith("> ", pos):
+                pos += 2
+                col += 2
                 matched += 1
                 continue
             nn, ncol = _nonspace(ln, pos, col)
@@ -174,6 +262,16 @@ class _Scanner:
         leaf = self.leaf
         leaf_matched = False
         if matched == size and leaf != _NONE:
+            if pos < n and ln[pos] not in _HEEDED:
+                if leaf == _PARAGRAPH:
+                    self.leaf_last = number  # plain text going on
+                    if self.parts is not None:
+                        self.parts.append(ln[pos:])
+                    return
+                if leaf == _FENCE and ln[pos] != self.fence_char:
+                    self.parts.append(ln[pos:])  # type: ignore[union-attr]
+                    self.leaf_last = number
+                    return
             if leaf == _FENCE:
                 self.fence_line(ln, pos, col, partial, number)
                 return
