@@ -25,11 +25,11 @@ _WORDS = (
 ).split()
 _COMMANDS = (
     "kubectl get pods -n payments",
-    'kubectl rollout status deploy/api --timeout=120s',
+    "kubectl rollout status deploy/api --timeout=120s",
     "export IMAGE_TAG=$(git rev-parse --short HEAD)",
     "curl -fsS https://api.internal/health | jq .status",
     'gcloud sql backups create --instance="$DB_INSTANCE"',
-    "for host in $(cat hosts.txt); do ssh \"$host\" uptime; done",
+    'for host in $(cat hosts.txt); do ssh "$host" uptime; done',
 )
 
 

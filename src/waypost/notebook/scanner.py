@@ -40,7 +40,6 @@ _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _FENCE_OPEN = re.compile(r"(`{3,})([^`]*)$|(~{3,})(.*)$")
 _FENCE_CLOSE = re.compile(r"(`{3,}|~{3,})[ \t]*$")
 _SETEXT = re.compile(r"(?:=+|-+)[ \t]*$")
-_BULLET = re.compile(r"[-+*](?=[ \t]|$)")
 _ORDERED = re.compile(r"([0-9]{1,9})([.)])(?=[ \t]|$)")
 
 _TAG_NAME = "[A-Za-z][A-Za-z0-9-]*"
@@ -144,7 +143,15 @@ class _Scanner:
                 number = self.top_level(number)
                 if number >= total:
                     break
-            line(lines[number], number)
+            elif self.leaf == _FENCE or self.leaf == _PARAGRAPH:
+                number = self.in_containers(number)
+                if number >= total:
+                    break
+            ln = lines[number]
+            if ln:
+                line(ln, number)
+            else:
+                self.blank_line(number)
             number += 1
         self.close_leaf(total)
         while len(stack) > 1:
@@ -171,7 +178,7 @@ class _Scanner:
                     self.parts = None
                 elif lead == "#" and _ATX.match(ln):
                     self.add(Block("heading", number, number + 1))
-                else:
+                elif not (lead in "`~" and self.try_fence(ln, 0, 0, 1, number)):
                     return number
                 number += 1
             elif leaf == _PARAGRAPH and self.parts is None:
@@ -193,31 +200,93 @@ class _Scanner:
                 return number
         return number
 
-    def top_fence(self, number: int) -> int:
-        """Take a top-level fence's body lines as they are, and its closing line."""
+    def in_containers(self, number: int) -> int:
+        """Like ``top_level`` for a paragraph or fence inside containers: take the lines that
+        begin with the usual prefix of every open container (``> `` for a quote, an item's
+        indentation in spaces) followed by plain text or fence body."""
+        prefix = self.prefix()
+        if prefix is None:
+            return number
+        if self.leaf == _FENCE:
+            return self.top_fence(number, prefix) if not self.fence_indent else number
+        if self.parts is not None:
+            return number
+        lines = self.lines
+        total = len(lines)
+        width = len(prefix)
+        first = number
+        while number < total:
+            ln = lines[number]
+            if not ln.startswith(prefix) or len(ln) == width or ln[width] in _HEEDED:
+                break
+            number += 1
+        if number > first:
+            self.leaf_last = number - 1
+        return number
+
+    def prefix(self) -> str | None:
+        """What a line usually starts with to go on in every open container; ``None`` while an
+        item has only had its marker (a blank line would end it)."""
+        parts = []
+        for container in self.stack:
+            kind = container.kind
+            if kind == _QUOTE:
+                parts.append("> ")
+            elif kind == _ITEM:
+                if not container.occupied:
+                    return None
+                parts.append(container.pad)
+        return "".join(parts)
+
+    def top_fence(self, number: int, prefix: str = "") -> int:
+        """Take a fence's body lines that start with ``prefix`` (see ``in_containers``), and
+        its closing line; stop at the first line that needs a closer look."""
         lines = self.lines
         total = len(lines)
         char = self.fence_char
         append = self.parts.append  # type: ignore[union-attr]
+        indent = len(prefix)
         first = number
         while number < total:
             ln = lines[number]
-            lead = ln[:1]
+            if indent and not ln.startswith(prefix):
+                break
+            lead = ln[indent : indent + 1]
             if lead == char or lead == " ":
-                body = ln.lstrip(" ")
-                if body[:1] == char and len(ln) - len(body) < 4:
+                body = ln[indent:].lstrip(" ")
+                if body[:1] == char and len(ln) - indent - len(body) < 4:
                     close = _FENCE_CLOSE.match(body)
                     if close and close.end(1) >= self.fence_length:
                         self.leaf_last = number
                         self.finish_fence(closed=True)
                         return number + 1
-            append(ln)
+            append(ln[indent:] if indent else ln)
             number += 1
         if number > first:
             self.leaf_last = number - 1
         return number
 
     # -- one line -----------------------------------------------------------------------------
+
+    def blank_line(self, number: int) -> None:
+        """An empty line: the general path cut down to what an empty line can do."""
+        stack = self.stack
+        size = len(stack)
+        matched = 1
+        while matched < size:
+            container = stack[matched]
+            if container.kind == _QUOTE or (container.kind == _ITEM and not container.occupied):
+                break
+            matched += 1
+        leaf = self.leaf
+        if matched == size:
+            if leaf == _FENCE or leaf == _CODE:
+                self.parts.append("")  # type: ignore[union-attr]
+                self.leaf_last = number  # an unclosed fence owns its blank lines
+                return
+            if leaf == _HTML and self.html_end is not None:
+                return
+        self.close_unmatched(matched, number)
 
     def line(self, ln: str, number: int) -> None:
         stack = self.stack
@@ -244,7 +313,10 @@ class _Scanner:
                 col += 2
                 matched += 1
                 continue
-            nn, ncol = _nonspace(ln, pos, col)
+            if pos < n and ln[pos] > " ":
+                nn, ncol = pos, col
+            else:
+                nn, ncol = _nonspace(ln, pos, col)
             if kind == _QUOTE:
                 if ncol - col >= 4 or nn >= n or ln[nn] != ">":
                     break
@@ -304,7 +376,10 @@ class _Scanner:
         """New block starts, then the rest of the line as paragraph text."""
         n = len(ln)
         while True:
-            nn, ncol = _nonspace(ln, pos, col)
+            if pos < n and ln[pos] > " ":
+                nn, ncol = pos, col
+            else:
+                nn, ncol = _nonspace(ln, pos, col)
             if nn >= n:
                 break
             indent = ncol - col
@@ -352,7 +427,6 @@ class _Scanner:
             matched = len(self.stack)
             in_paragraph = False
 
-        nn = _nonspace(ln, pos, col)[0]
         blank = nn >= n
         if not all_closed and not blank and self.leaf == _PARAGRAPH:
             self.paragraph_line(ln, nn, number)  # lazy continuation
@@ -530,9 +604,9 @@ class _Scanner:
             return None
         bullet = ln[nn]
         if bullet in "-+*":
-            if not _BULLET.match(ln, nn):
-                return None
             end = nn + 1
+            if end < len(ln) and ln[end] != " " and ln[end] != "\t":
+                return None
             marker = key = bullet
         else:
             match = _ORDERED.match(ln, nn)
