@@ -18,11 +18,12 @@ from waypost.notebook import parse, serialize
 from waypost.notebook.blocks import scan_with_markdown_it
 from waypost.notebook.scanner import scan
 
-_WORDS = (
+_PROSE = (
     "the deploy runs against staging before production so check the health endpoint and the "
     "logs of each pod then roll back with the previous image tag if error rates climb above "
     "budget cluster namespace secret rotate certificate database migration backup restore"
-).split()
+)
+_WORDS = tuple(_PROSE.split(" "))
 _COMMANDS = (
     "kubectl get pods -n payments",
     "kubectl rollout status deploy/api --timeout=120s",

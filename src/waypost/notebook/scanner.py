@@ -280,7 +280,7 @@ class _Scanner:
             matched += 1
         leaf = self.leaf
         if matched == size:
-            if leaf == _FENCE or leaf == _CODE:
+            if leaf in (_FENCE, _CODE):
                 self.parts.append("")  # type: ignore[union-attr]
                 self.leaf_last = number  # an unclosed fence owns its blank lines
                 return
