@@ -30,6 +30,7 @@ _ROOT, _QUOTE, _LIST, _ITEM = 0, 1, 2, 3
 _NONE, _PARAGRAPH, _FENCE, _CODE, _HTML = 0, 1, 2, 3, 4
 
 _LINE_BREAK = re.compile(r"\r\n?")
+_BLANKS = re.compile(r"[ \t]*")
 
 # Characters that can begin a block (or a setext underline) once indentation is skipped; a line
 # whose first non-space character is none of these can only be paragraph text.
@@ -690,17 +691,14 @@ class _Scanner:
 
 def _nonspace(ln: str, pos: int, col: int) -> tuple[int, int]:
     """Index and column of the first character at or after ``pos`` that is not a space or tab."""
-    n = len(ln)
-    while pos < n:
-        char = ln[pos]
-        if char == " ":
-            col += 1
-        elif char == "\t":
-            col += 4 - col % 4
-        else:
-            break
-        pos += 1
-    return pos, col
+    end = _BLANKS.match(ln, pos).end()  # type: ignore[union-attr]
+    if end == pos:
+        return pos, col
+    run = ln[pos:end]
+    if "\t" in run:
+        lead = col % 4  # expand the tabs from the column the run starts at
+        return end, col - lead + len((" " * lead + run).expandtabs(4))
+    return end, col + end - pos
 
 
 def _advance(ln: str, pos: int, col: int, count: int) -> tuple[int, int, bool]:
