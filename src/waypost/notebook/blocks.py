@@ -96,9 +96,13 @@ class Block:
     """Fence: whether a closing fence was found."""
 
     def contains_code(self) -> bool:
-        if self.kind in CODE_KINDS:
-            return True
-        return any(child.contains_code() for child in self.children)
+        pending = [self]  # a loop, not recursion: nesting depth is the input's to choose
+        while pending:
+            block = pending.pop()
+            if block.kind in CODE_KINDS:
+                return True
+            pending.extend(block.children)
+        return False
 
 
 def scan_with_markdown_it(text: str) -> list[Block]:

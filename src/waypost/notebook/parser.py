@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from waypost.errors import BinaryFileError, EncodingError
-from waypost.notebook.attributes import parse_info
+from waypost.notebook.attributes import InfoString, parse_info
 from waypost.notebook.blocks import Block, LineIndex
 from waypost.notebook.frontmatter import split_frontmatter
 from waypost.notebook.identity import is_valid_ulid, new_ulid
@@ -106,6 +106,7 @@ class _Draft:
     rest_prefix: str
     block: Block | None = None
     intro: str = ""
+    info: InfoString | None = None
 
 
 _BQ = re.compile(r" {0,3}>[ \t]?")
@@ -149,11 +150,12 @@ class _CellBuilder:
             else:
                 self._markup(block, chain)
             return
-        if kind in ("fence", "code") and not _ignored(block):
+        info = parse_info(block.info) if kind == "fence" else None
+        if kind in ("fence", "code") and not _ignored(info):
             intro = ""
             if previous is not None and previous.kind == "paragraph":
                 intro = describe(self._paragraph_text(previous, chain))
-            self._code(block, chain, intro)
+            self._code(block, chain, intro, info)
             return
         keep_marker = (
             first_in_item and chain and chain[-1].kind == "item" and chain[-1].start == block.start
@@ -197,6 +199,8 @@ class _CellBuilder:
 
     @staticmethod
     def _rest_prefix(chain: list[_Frame]) -> str:
+        if not chain:
+            return ""
         return "".join("> " if frame.kind == "bq" else " " * frame.width for frame in chain)
 
     def _lines_value(self, block: Block, chain: list[_Frame]) -> tuple[str, str]:
@@ -242,7 +246,7 @@ class _CellBuilder:
             )
         )
 
-    def _code(self, block: Block, chain: list[_Frame], intro: str) -> None:
+    def _code(self, block: Block, chain: list[_Frame], intro: str, info: InfoString | None) -> None:
         prefix, _ = self._strip(block.start, chain)
         value = block.content[:-1] if block.content.endswith("\n") else block.content
         self.drafts.append(
@@ -255,15 +259,15 @@ class _CellBuilder:
                 self._rest_prefix(chain),
                 block,
                 intro,
+                info,
             )
         )
 
 
-def _ignored(block: Block) -> bool:
+def _ignored(info: InfoString | None) -> bool:
     """Runme leaves ``transform:false``, ``ignore:true`` and ``mermaid`` blocks as prose."""
-    if block.kind != "fence":
+    if info is None:
         return False
-    info = parse_info(block.info)
     for key, ignored_when in (("transform", False), ("ignore", True)):
         value = info.attributes.get(key)
         if value in ("1", "t", "T", "TRUE", "true", "True"):
@@ -351,7 +355,7 @@ def _code_cell(
     else:
         opening = lines.line(draft.start)
         marker_at = opening.index(block.marker[0], len(draft.first_prefix))
-        info = parse_info(block.info)
+        info = draft.info if draft.info is not None else parse_info(block.info)
         closing = lines.line(draft.end - 1) if block.closed else None
         indent = marker_at - len(draft.first_prefix)
         fence = Fence(

@@ -616,13 +616,16 @@ class _Scanner:
             end = match.end()
             marker = match.group()
             key = match.group(2)
-        after, after_col = _nonspace(ln, end, ncol + end - nn)
+        content_col = ncol + end - nn
+        if end + 1 < len(ln) and ln[end] == " " and ln[end + 1] > " ":
+            after, after_col = end + 1, content_col + 1  # the usual single space
+        else:
+            after, after_col = _nonspace(ln, end, content_col)
         blank_item = after >= len(ln)
         if in_paragraph and blank_item:
             return None  # an empty item cannot interrupt a paragraph
         self.close_unmatched(matched, number)
-        spaces = after_col - (ncol + end - nn)
-        content_col = ncol + end - nn
+        spaces = after_col - content_col
         if blank_item or spaces > 4:
             # the content starts one column after the marker; the rest is indented code
             pos, col_after, partial = _advance(ln, end, content_col, 1)
@@ -667,9 +670,10 @@ class _Scanner:
 
     def close_unmatched(self, matched: int, number: int, keep_paragraph: bool = False) -> None:
         """Close the open leaf (unless it goes on) and the containers this line did not match."""
-        if not keep_paragraph:
+        if self.leaf != _NONE and not keep_paragraph:
             self.close_leaf(number)
-        while len(self.stack) > matched:
+        stack = self.stack
+        while len(stack) > matched:
             self.pop(number)
 
     def add(self, block: Block) -> None:
@@ -741,8 +745,9 @@ def _rest(ln: str, pos: int, col: int, partial: bool) -> str:
 
 def _is_thematic_break(ln: str, nn: int) -> bool:
     char = ln[nn]
-    rest = ln[nn:]
-    return not rest.strip(char + " \t") and rest.count(char) >= 3
+    if ln.count(char, nn) < 3:
+        return False
+    return not ln[nn:].strip(char + " \t")
 
 
 # -- link reference definitions -------------------------------------------------------------------
