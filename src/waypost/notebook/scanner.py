@@ -3,11 +3,13 @@
 A line-oriented parser following the "parsing strategy" appendix of CommonMark 0.31.2: each line
 first walks the open containers (block quotes, lists, items) to see which it continues, then looks
 for new block starts, and what is left is paragraph text, possibly a lazy continuation line.
-Only block structure is built; inline syntax never matters for cells.
+Only block structure is built; inline syntax never matters for cells. Tabs count to the next
+multiple of four columns, and the part of a tab a container marker does not use counts as spaces.
 
-Speed comes from treating the common case in bulk: at the top level, a paragraph's plain lines
-and a fence's body are skipped with one regular-expression search over the text instead of one
-Python step per line. ``blocks.scan_with_markdown_it`` builds the same tree and is what the tests
+Speed comes from taking the common lines in bulk: lines that continue a paragraph or a fence body
+behind the usual container prefix (none, ``> ``, an item's indentation) are recognised by their
+first characters without walking the containers, and everything is decided once per line, never
+per character. ``blocks.scan_with_markdown_it`` builds the same tree and is what the tests
 compare this scanner with.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 
 from waypost.notebook.blocks import Block
+from waypost.notebook.references import definition_lines
 
 __all__ = ["MAX_DEPTH", "scan"]
 
@@ -69,18 +72,6 @@ _HTML_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, bool], ...] = 
         False,
     ),
 )
-
-_LABEL = re.compile(r"\[((?:[^\\\[\]]|\\[\s\S])++)\]:")
-_SPACE_NEWLINE = re.compile(r"[ \t]*+(?:\n[ \t]*+)?")
-_LINE_REST = re.compile(r"[ \t]*+(?:\n|$)")
-_ANGLE_DESTINATION = re.compile(r"<(?:[^<>\n\\]|\\[^\n])*+>")
-_DESTINATION_RUN = re.compile(r"[^\x00-\x20\x7f()\\]+")
-_TITLES = {
-    '"': re.compile(r'"(?:[^"\\]|\\[\s\S])*+"'),
-    "'": re.compile(r"'(?:[^'\\]|\\[\s\S])*+'"),
-    "(": re.compile(r"\((?:[^()\\]|\\[\s\S])*+\)"),
-}
-_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def scan(text: str) -> list[Block]:
@@ -472,7 +463,7 @@ class _Scanner:
         nn, ncol = _nonspace(ln, pos, col)
         if ncol - col < 4 and nn < len(ln) and ln[nn] == self.fence_char:
             match = _FENCE_CLOSE.match(ln, nn)
-            if match and match.end(1) - nn >= self.fence_length and ln[nn] == self.fence_char:
+            if match and match.end(1) - nn >= self.fence_length:
                 self.leaf_last = number
                 self.finish_fence(closed=True)
                 return
@@ -557,7 +548,7 @@ class _Scanner:
         """Emit the link reference definitions opening the paragraph; how many lines they use."""
         parts = self.parts
         assert parts is not None
-        taken = _definition_lines(parts)
+        taken = definition_lines(parts)
         if taken:
             self.add(Block("reference", self.leaf_start, self.leaf_start + taken))
             self.leaf_start += taken
@@ -748,81 +739,3 @@ def _is_thematic_break(ln: str, nn: int) -> bool:
     if ln.count(char, nn) < 3:
         return False
     return not ln[nn:].strip(char + " \t")
-
-
-# -- link reference definitions -------------------------------------------------------------------
-
-
-def _definition_lines(lines: list[str]) -> int:
-    """How many of a paragraph's lines (leading whitespace removed) are link reference
-    definitions at its start."""
-    text = "\n".join(lines)
-    pos = taken = 0
-    while pos < len(text) and text[pos] == "[":
-        end = _definition_end(text, pos)
-        if end < 0:
-            break
-        taken += text.count("\n", pos, end) + 1
-        pos = end + 1
-    return taken
-
-
-def _definition_end(text: str, pos: int) -> int:
-    """Where the line ending a definition starting at ``pos`` ends (its ``\\n`` or the end of
-    the text), or -1 if there is no definition there."""
-    label = _LABEL.match(text, pos)
-    if label is None or len(label.group(1)) > 999 or not label.group(1).strip(" \t\n"):
-        return -1
-    pos = _SPACE_NEWLINE.match(text, label.end()).end()  # type: ignore[union-attr]
-    destination = _destination_end(text, pos)
-    if destination < 0:
-        return -1
-    pos = _SPACE_NEWLINE.match(text, destination).end()  # type: ignore[union-attr]
-    if pos > destination and pos < len(text) and text[pos] in _TITLES:
-        title = _TITLES[text[pos]].match(text, pos)
-        if title is not None:
-            rest = _LINE_REST.match(text, title.end())
-            if rest is not None:
-                return rest.end() - 1 if rest.group().endswith("\n") else rest.end()
-    # No title, or something after it: the destination must end its line.
-    rest = _LINE_REST.match(text, destination)
-    if rest is None:
-        return -1
-    return rest.end() - 1 if rest.group().endswith("\n") else rest.end()
-
-
-def _destination_end(text: str, pos: int) -> int:
-    if pos >= len(text):
-        return -1
-    if text[pos] == "<":
-        match = _ANGLE_DESTINATION.match(text, pos)
-        return match.end() if match else -1
-    start = pos
-    depth = 0
-    n = len(text)
-    while pos < n:
-        run = _DESTINATION_RUN.match(text, pos)
-        if run is not None:
-            pos = run.end()
-            continue
-        char = text[pos]
-        if char == "\\":
-            if pos + 1 < n and text[pos + 1] in _ASCII_PUNCTUATION:
-                pos += 2
-                continue
-            pos += 1
-        elif char == "(":
-            depth += 1
-            if depth > 32:
-                return -1
-            pos += 1
-        elif char == ")":
-            if depth == 0:
-                break
-            depth -= 1
-            pos += 1
-        else:
-            break  # a space or a control character
-    if pos == start or depth:
-        return -1
-    return pos

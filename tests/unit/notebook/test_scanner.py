@@ -337,11 +337,12 @@ def test_long_line_scans(text: str) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_fifty_megabyte_document_scans() -> None:
+    prose = "A line of prose about the deploy that wraps at about eighty characters or so.\n"
+    command = "kubectl get pods --namespace payments --output wide | grep -v Running\n"
     chunk = (
-        "# Deploy\n\nSome prose that goes on\nfor two lines.\n\n"
-        '```sh {"name":"deploy"}\nkubectl apply -f deploy.yaml\n```\n\n'
-        "- check the pods\n\n  ```sh\n  kubectl get pods\n  ```\n\n"
-        "> a quote\n> over two lines\n\n<!-- note -->\n\n| a | b |\n|---|---|\n\n"
+        f'## Deploy\n\n{prose * 6}\n```sh {{"name":"pods"}}\n{command * 8}```\n\n'
+        f"- check the pods\n- then the logs\n\n  ```sh\n  {command}  ```\n\n"
+        f"> {prose}> {prose}\n<!-- note -->\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
     )
-    text = chunk * (50_000_000 // len(chunk))
-    assert len(scan(text)) == 7 * (50_000_000 // len(chunk))
+    copies = 50_000_000 // len(chunk)
+    assert len(scan(chunk * copies)) == 7 * copies
