@@ -131,7 +131,7 @@ def scan_with_markdown_it(text: str) -> list[Block]:
             block.content = token.content
         elif kind == "item":
             block.marker = token.info + token.markup if token.info else token.markup
-        elif kind == "html":
+        elif kind == "html":  # its map runs over blank lines up to the container's end
             body = token.content.removesuffix("\n").split("\n")
             while len(body) > 1 and not body[-1].strip(" \t"):
                 body.pop()
@@ -168,10 +168,19 @@ def _markdown_it() -> MarkdownIt:
     - Link reference definitions are kept as ``definition`` tokens (it drops them otherwise), and
       any URL is a valid destination (it refuses ``javascript:`` and the like, for safety).
     - A definition is the start of a paragraph: lines after it that could not interrupt a
-      paragraph (``2. x``, an indented line, ``<span>``, a lazy line) are paragraph text, and
-      no list item ends a definition that a paragraph would go on through.
+      paragraph (``2. x``, an indented line, ``<span>``, a lazy line) are paragraph text, no
+      list item ends a definition that a paragraph would go on through, and a setext underline
+      does end it.
     - Nesting stops a little past the scanner's cap (deeper documents are not compared), before
       markdown-it's recursion could reach Python's limit.
+
+    ``scan_with_markdown_it`` adds what the tokens do not say: a line ending after the last line
+    (markdown-it-py loses a last blank line, or a last line inside a fence, without one), whether
+    a fence was closed (counted from its lines), and where an HTML block's text ends.
+
+    Still wrong, and kept out of the generated test documents (``test_scanner.tame``): tabs after
+    a ``>`` in nested quotes, lazy lines indented four columns or more in nested containers, an
+    indented ``>`` going on a block quote, and the second blank line after an empty list item.
     """
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import lheading, list_block, paragraph, reference
