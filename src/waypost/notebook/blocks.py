@@ -178,9 +178,9 @@ def _markdown_it() -> MarkdownIt:
     (markdown-it-py loses a last blank line, or a last line inside a fence, without one), whether
     a fence was closed (counted from its lines), and where an HTML block's text ends.
 
-    Still wrong, and kept out of the generated test documents (``test_scanner.tame``): tabs after
-    a ``>`` in nested quotes, lazy lines indented four columns or more in nested containers, an
-    indented ``>`` going on a block quote, and the second blank line after an empty list item.
+    Still wrong, and kept out of the generated test documents (``test_scanner.tame``): a tab
+    after a ``>`` (its columns), lazy lines indented four columns or more in nested containers,
+    an indented ``>`` going on a block quote, and the second blank line after an empty item.
     """
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import lheading, list_block, paragraph, reference

@@ -89,7 +89,7 @@ def scan(text: str) -> list[Block]:
 class _Container:
     """An open block quote, list or list item."""
 
-    __slots__ = ("block", "kind", "marker", "occupied", "pad", "width")
+    __slots__ = ("block", "kind", "level", "marker", "occupied", "pad", "width")
 
     def __init__(self, kind: int, block: Block, width: int = 0, marker: str = "") -> None:
         self.kind = kind
@@ -101,6 +101,8 @@ class _Container:
         """List: what an item must end with to belong (``-``, ``.``, ``)``…)."""
         self.occupied = False
         """Item: whether anything but blank lines followed the marker yet."""
+        self.level = 0
+        """How many block quotes and items it is, counting itself and those around it."""
 
 
 class _Scanner:
@@ -108,7 +110,6 @@ class _Scanner:
         self.lines = lines
         root = Block("root", 0, len(lines))
         self.stack = [_Container(_ROOT, root)]
-        self.depth = 0
         self.leaf = _NONE
         self.leaf_start = 0
         self.leaf_last = 0
@@ -390,7 +391,7 @@ class _Scanner:
             if char not in _STARTERS:
                 break
             if char == ">":
-                if self.depth >= MAX_DEPTH:
+                if self.stack[matched - 1].level >= MAX_DEPTH:
                     break
                 self.close_unmatched(matched, number)
                 self.open_container(_Container(_QUOTE, Block("blockquote", number, number)))
@@ -592,7 +593,7 @@ class _Scanner:
         in_paragraph: bool,
     ) -> tuple[int, int, bool] | None:
         """Start a list item at ``nn`` if there is one; where its content begins."""
-        if self.depth >= MAX_DEPTH:
+        if self.stack[matched - 1].level >= MAX_DEPTH:
             return None
         bullet = ln[nn]
         if bullet in "-+*":
@@ -643,8 +644,7 @@ class _Scanner:
         top.occupied = True
         top.block.children.append(container.block)
         self.stack.append(container)
-        if container.kind != _LIST:
-            self.depth += 1
+        container.level = top.level + (container.kind != _LIST)
 
     def open_leaf(self, number: int) -> None:
         top = self.stack[-1]
@@ -656,8 +656,6 @@ class _Scanner:
     def pop(self, end: int) -> None:
         container = self.stack.pop()
         container.block.end = end
-        if container.kind != _LIST:
-            self.depth -= 1
 
     def close_unmatched(self, matched: int, number: int, keep_paragraph: bool = False) -> None:
         """Close the open leaf (unless it goes on) and the containers this line did not match."""

@@ -298,8 +298,9 @@ def test_deep_nesting_stops_at_the_cap(text: str) -> None:
     assert 0 < depth(blocks) <= MAX_DEPTH
 
 
-def test_nesting_up_to_the_cap_is_kept() -> None:
-    text = ">" * MAX_DEPTH + " x\n"
+@pytest.mark.parametrize("marker", [">", "- ", "1) "])
+def test_nesting_up_to_the_cap_is_kept(marker: str) -> None:
+    text = marker * MAX_DEPTH + " x\n" + marker * MAX_DEPTH + "```\n"
     assert depth(scan(text)) == MAX_DEPTH
     assert shape(scan(text)) == shape(scan_with_markdown_it(text))
 
@@ -312,8 +313,9 @@ def test_markers_past_the_cap_are_paragraph_text() -> None:
 
 
 @pytest.mark.timeout(60)
-def test_deeply_nested_runbook_parses() -> None:
-    data = (">" * 10_000 + "```sh\n" + ">" * 10_000 + "echo hi\n").encode()
+@pytest.mark.parametrize("marker", [">", "- ", "1. "])
+def test_deeply_nested_runbook_round_trips(marker: str) -> None:
+    data = (marker * 10_000 + "```sh\n" + marker * 10_000 + "echo hi\n").encode()
     assert serialize(parse(data)) == data
 
 
