@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
 
 __all__ = ["Block", "LineIndex", "scan_with_markdown_it"]
 
@@ -90,18 +96,20 @@ class Block:
     """Fence: whether a closing fence was found."""
 
     def contains_code(self) -> bool:
-        if self.kind in CODE_KINDS:
-            return True
-        return any(child.contains_code() for child in self.children)
+        pending = [self]  # a loop, not recursion: nesting depth is the input's to choose
+        while pending:
+            block = pending.pop()
+            if block.kind in CODE_KINDS:
+                return True
+            pending.extend(block.children)
+        return False
 
 
 def scan_with_markdown_it(text: str) -> list[Block]:
     """The block tree as markdown-it-py (CommonMark) sees it."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"maxNesting": 10_000})
-    md.disable("inline")
-    tokens = md.parse(text)
+    if text and not text.endswith(("\n", "\r")):
+        text += "\n"  # markdown-it-py may drop a last line without one (blank, or in a fence)
+    tokens = _markdown_it().parse(text)
     lines = LineIndex(text)
     root = Block("root", 0, len(lines))
     stack = [root]
@@ -117,18 +125,24 @@ def scan_with_markdown_it(text: str) -> list[Block]:
             block.info = token.info.strip()
             block.marker = token.markup
             block.content = token.content
-            block.closed = _fence_closed(lines, block)
+            # an opening line, the body, and a closing line if there is one
+            block.closed = block.end - block.start - block.content.count("\n") == 2
         elif kind == "code":
             block.content = token.content
-            block.end = _trim_blank_tail(lines, block.start, block.end)
         elif kind == "item":
             block.marker = token.info + token.markup if token.info else token.markup
-        elif kind == "html":
-            block.end = _trim_blank_tail(lines, block.start, block.end)
-        stack[-1].children.append(block)
+        elif kind == "html":  # its map runs over blank lines up to the container's end
+            body = token.content.removesuffix("\n").split("\n")
+            while len(body) > 1 and not body[-1].strip(" \t"):
+                body.pop()
+                block.end -= 1
+        siblings = stack[-1].children
+        if kind == "reference" and siblings and siblings[-1].kind == "reference":
+            siblings[-1].end = block.end  # definitions in a row read as one block
+            continue
+        siblings.append(block)
         if token.nesting == 1:
             stack.append(block)
-    _add_references(root, lines)
     return root.children
 
 
@@ -139,55 +153,100 @@ _KIND_BY_TOKEN = {
     "html_block": "html",
     "fence": "fence",
     "code_block": "code",
+    "definition": "reference",
     "blockquote_open": "blockquote",
     "bullet_list_open": "list",
     "ordered_list_open": "list",
     "list_item_open": "item",
 }
 
-_BLANKISH = re.compile(r"^[\s>]*$")
+
+@cache
+def _markdown_it() -> MarkdownIt:
+    """CommonMark as markdown-it-py parses it, mended where it strays from the spec.
+
+    - Link reference definitions are kept as ``definition`` tokens (it drops them otherwise), and
+      any URL is a valid destination (it refuses ``javascript:`` and the like, for safety).
+    - A definition is the start of a paragraph: lines after it that could not interrupt a
+      paragraph (``2. x``, an indented line, ``<span>``, a lazy line) are paragraph text, no
+      list item ends a definition that a paragraph would go on through, and a setext underline
+      does end it.
+    - Nesting stops a little past the scanner's cap (deeper documents are not compared), before
+      markdown-it's recursion could reach Python's limit.
+
+    ``scan_with_markdown_it`` adds what the tokens do not say: a line ending after the last line
+    (markdown-it-py loses a last blank line, or a last line inside a fence, without one), whether
+    a fence was closed (counted from its lines), and where an HTML block's text ends.
+
+    Still wrong, and kept out of the generated test documents (``test_scanner.tame``): a tab
+    after a ``>`` (its columns), lazy lines indented four columns or more in nested containers,
+    an indented ``>`` going on a block quote, and the second blank line after an empty item.
+    """
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import lheading, list_block, paragraph, reference
+
+    from waypost.notebook.scanner import MAX_DEPTH
+
+    md = MarkdownIt("commonmark", {"maxNesting": 2 * MAX_DEPTH + 2, "inline_definitions": True})
+    md.disable("inline")
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+
+    def list_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if silent and state.parentType == "reference":
+            state.parentType = "paragraph"
+            try:
+                return list_block(state, start, end, silent)
+            finally:
+                state.parentType = "reference"
+        return list_block(state, start, end, silent)
+
+    def reference_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if not reference(state, start, end, silent):
+            return False
+        while not silent and _paragraph_goes_on(state, state.line, end):
+            line = state.line
+            indent = state.sCount[line]
+            if state.is_code_block(line):
+                state.sCount[line] = state.blkIndent  # paragraph text, however indented
+            try:
+                if reference(state, line, end, False):
+                    continue
+                if not lheading(state, line, end, False):
+                    paragraph(state, line, end, False)
+            finally:
+                state.sCount[line] = indent
+            break
+        return True
+
+    md.block.ruler.at("list", list_rule, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("reference", reference_rule)
+    md.block.ruler.before("reference", "setext_stop", _setext_stop, {"alt": ["reference"]})
+    return md
 
 
-def _trim_blank_tail(lines: LineIndex, start: int, end: int) -> int:
-    while end > start + 1 and _BLANKISH.match(lines.line(end - 1)):
-        end -= 1
-    return end
-
-
-def _fence_closed(lines: LineIndex, block: Block) -> bool:
-    if block.end - block.start < 2:
+def _setext_stop(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    """A setext underline ends a definition's lines: it belongs to the paragraph, not to it."""
+    if not silent or state.parentType != "reference" or state.is_code_block(line):
         return False
-    last = lines.line(block.end - 1).lstrip(" >\t")
-    char = block.marker[0]
-    run = len(last) - len(last.lstrip(char))
-    return run >= len(block.marker) and not last[run:].strip()
+    if state.sCount[line] < state.blkIndent:
+        return False
+    text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+    return _UNDERLINE.match(text) is not None
 
 
-def _add_references(parent: Block, lines: LineIndex) -> None:
-    """markdown-it drops link reference definitions; give their lines a block of their own."""
-    if not parent.children and parent.kind not in ("root", "blockquote", "item"):
-        return
-    result: list[Block] = []
-    cursor = parent.start
-    if parent.kind == "item" and (not parent.children or parent.children[0].start > parent.start):
-        cursor += 1  # the marker line itself
-    for child in parent.children:
-        _add_gap(result, lines, cursor, child.start)
-        result.append(child)
-        if child.kind in ("blockquote", "list", "item"):
-            _add_references(child, lines)
-        cursor = child.end
-    if parent.kind in ("root", "blockquote", "item"):
-        _add_gap(result, lines, cursor, parent.end)
-    parent.children = result
+_UNDERLINE = re.compile(r"(?:=+|-+)[ \t]*$")
 
 
-def _add_gap(result: list[Block], lines: LineIndex, start: int, end: int) -> None:
-    first = last = -1
-    for number in range(start, end):
-        if not _BLANKISH.match(lines.line(number)):
-            if first < 0:
-                first = number
-            last = number
-    if first >= 0:
-        result.append(Block("reference", first, last + 1))
+def _paragraph_goes_on(state: StateBlock, line: int, end: int) -> bool:
+    """Whether ``line`` would continue a paragraph that stood where the definition ended."""
+    if line >= min(end, state.lineMax) or state.isEmpty(line):
+        return False
+    if state.sCount[line] < 0 or state.is_code_block(line):
+        return True
+    parent = state.parentType
+    state.parentType = "paragraph"
+    try:
+        rules = state.md.block.ruler.getRules("paragraph")
+        return not any(rule(state, line, end, True) for rule in rules)
+    finally:
+        state.parentType = parent

@@ -211,6 +211,8 @@ class _CellBuilder:
     def _strip(self, number: int, chain: list[_Frame]) -> tuple[str, str]:
         """Split a line into its container prefix and the rest (lazy lines lose what they lack)."""
         line = self.lines.line(number)
+        if not chain:
+            return "", line
         pos = 0
         for frame in chain:
             if frame.kind == "bq":
