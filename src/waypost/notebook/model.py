@@ -64,7 +64,7 @@ class ExecutionSummary:
     """End time, milliseconds since the epoch."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fence:
     """How an original code cell was written, so an edit can keep its shape."""
 
@@ -84,9 +84,12 @@ class Fence:
     """Runme's Dagger label line (``### Exported in runme.dev as <name>``), kept out of the value."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Origin:
-    """Where a cell came from, so that an unchanged cell is written back byte for byte."""
+    """Where a cell came from, so that an unchanged cell is written back byte for byte.
+
+    Written once by the parser and never changed (not frozen only because frozen dataclasses cost
+    five times as much to build, and a large file has one of these per cell)."""
 
     ordinal: int
     """The cell's position in the parsed document."""
