@@ -1,0 +1,213 @@
+"""Env capture: how a shell cell's exported variables get back into its session.
+
+The cell's commands are wrapped so the shell writes its exported variables to a private file
+before the user's commands and again on exit (an ``EXIT`` trap, so also when a command fails).
+The runner diffs the two dumps and applies the changes to the session, as Runme does. Bash dumps
+with its ``export -p`` builtin (no extra process, so a cell costs about what a bare ``bash -c``
+does); other POSIX shells run ``env -0``. Each dump ends with a marker line: a dump without it was
+cut short (the shell was killed mid-write, or never reached its trap) and is ignored, so a killed
+cell can never wipe its session.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import shutil
+from pathlib import Path
+
+__all__ = ["END_MARKER", "Dialect", "dialect_of", "parse_dump", "read_dump", "wrap"]
+
+END_MARKER = "#waypost:end"
+
+_POSIX_SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "ash", "mksh", "yash", "posh"})
+_PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh"})
+
+
+class Dialect(enum.Enum):
+    """How a shell dumps its environment."""
+
+    BASH = "bash"
+    """``export -p`` as bash prints it: ``declare -x NAME="value"`` or ``NAME=$'...'``."""
+    ENV0 = "env0"
+    """``env -0``: ``NAME=value`` entries separated by NUL bytes."""
+
+
+def dialect_of(program: str) -> Dialect | None:
+    """The dump dialect for a shell program, ``None`` for programs whose env is not captured."""
+    name = Path(program).name
+    if name == "bash":
+        return Dialect.BASH
+    if name in _POSIX_SHELLS:
+        return Dialect.ENV0
+    return None
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\"'\"'") + "'"
+
+
+def _dump_command(dialect: Dialect, target: Path) -> str:
+    if dialect is Dialect.BASH:
+        return f"{{ builtin export -p; builtin echo '{END_MARKER}'; }} > {_quote(target)}"
+    env = shutil.which("env") or "/usr/bin/env"  # absolute: the cell may change or clear PATH
+    return f"{{ {env} -0; printf '{END_MARKER}\\000'; }} > {_quote(target)}"
+
+
+def wrap(script: str, *, program: str, dialect: Dialect, before: Path, after: Path) -> str:
+    """The shell script that runs ``script`` between two environment dumps.
+
+    Runme's prologue: ``set -e`` (with ``-o pipefail`` where the shell has it) so a failing
+    command fails the cell. Lines start with a space to stay out of shell history.
+    """
+    name = Path(program).name
+    strict = "set -e -o pipefail" if name in _PIPEFAIL_SHELLS else "set -e"
+    return (
+        f"{strict}\n"
+        f" {_dump_command(dialect, before)}\n"
+        f" __waypost_exit() {{ __waypost_rv=$?; {_dump_command(dialect, after)}; "
+        f"exit $__waypost_rv; }}\n"
+        f" trap -- __waypost_exit EXIT\n"
+        f"{script}\n"
+    )
+
+
+def read_dump(path: Path, dialect: Dialect) -> dict[str, str] | None:
+    """The variables in a dump file; ``None`` when it is missing or incomplete."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return parse_dump(data, dialect)
+
+
+def parse_dump(data: bytes, dialect: Dialect) -> dict[str, str] | None:
+    if dialect is Dialect.ENV0:
+        return _parse_env0(data)
+    return _parse_export(data)
+
+
+def _parse_env0(data: bytes) -> dict[str, str] | None:
+    entries = data.split(b"\0")
+    if len(entries) < 2 or entries[-2] != END_MARKER.encode() or entries[-1]:
+        return None
+    env = {}
+    for entry in entries[:-2]:
+        name, eq, value = entry.partition(b"=")
+        if eq and name:
+            env[os.fsdecode(name)] = os.fsdecode(value)
+    return env
+
+
+def _parse_export(data: bytes) -> dict[str, str] | None:
+    marker = b"\n" + END_MARKER.encode() + b"\n"
+    if not (b"\n" + data).endswith(marker):
+        return None
+    body = data[: len(data) - len(marker) + 1]
+    env: dict[str, str] = {}
+    pos = 0
+    while pos < len(body):
+        pos = _parse_export_line(body, pos, env)
+    return env
+
+
+def _parse_export_line(data: bytes, pos: int, env: dict[str, str]) -> int:
+    """Parse ``declare -x NAME="v"`` (or ``export NAME=...`` in POSIX mode) at ``pos``."""
+    line_end = data.find(b"\n", pos)
+    line_end = len(data) if line_end < 0 else line_end
+    if data.startswith(b"declare ", pos):
+        start = data.index(b" ", pos + 8) + 1  # skip the flags (-x, -rx, -ix...)
+    elif data.startswith(b"export ", pos):
+        start = pos + 7
+    else:
+        return line_end + 1  # not ours to read (should not happen); skip the line
+    eq = data.find(b"=", start, line_end)
+    if eq < 0:
+        return line_end + 1  # exported but never set: not in the environment
+    name = os.fsdecode(data[start:eq])
+    if data.startswith(b"$'", eq + 1):
+        value, end = _ansi_c(data, eq + 3)
+    elif data.startswith(b'"', eq + 1):
+        value, end = _double_quoted(data, eq + 2)
+    else:
+        value, end = data[eq + 1 : line_end], line_end
+    env[name] = os.fsdecode(value)
+    newline = data.find(b"\n", end)
+    return len(data) if newline < 0 else newline + 1
+
+
+def _double_quoted(data: bytes, pos: int) -> tuple[bytes, int]:
+    out = bytearray()
+    while pos < len(data):
+        ch = data[pos]
+        if ch == 0x22:  # "
+            return bytes(out), pos + 1
+        if ch == 0x5C and pos + 1 < len(data) and data[pos + 1] in b'"\\$`\n':
+            if data[pos + 1] != 0x0A:  # backslash-newline is a line continuation
+                out.append(data[pos + 1])
+            pos += 2
+            continue
+        out.append(ch)
+        pos += 1
+    return bytes(out), pos
+
+
+_SIMPLE_ESCAPES = {
+    ord("a"): 7,
+    ord("b"): 8,
+    ord("e"): 27,
+    ord("E"): 27,
+    ord("f"): 12,
+    ord("n"): 10,
+    ord("r"): 13,
+    ord("t"): 9,
+    ord("v"): 11,
+    ord("\\"): 92,
+    ord("'"): 39,
+    ord('"'): 34,
+    ord("?"): 63,
+}
+
+
+def _ansi_c(data: bytes, pos: int) -> tuple[bytes, int]:
+    """Decode bash's ``$'...'`` quoting, starting after the opening quote."""
+    out = bytearray()
+    while pos < len(data):
+        ch = data[pos]
+        if ch == 0x27:  # '
+            return bytes(out), pos + 1
+        if ch != 0x5C:
+            out.append(ch)
+            pos += 1
+            continue
+        pos = _ansi_c_escape(data, pos + 1, out)
+    return bytes(out), pos
+
+
+def _ansi_c_escape(data: bytes, pos: int, out: bytearray) -> int:
+    code = data[pos] if pos < len(data) else 0x5C
+    if code in _SIMPLE_ESCAPES:
+        out.append(_SIMPLE_ESCAPES[code])
+        return pos + 1
+    if 0x30 <= code <= 0x37:  # \nnn octal, one to three digits
+        end = pos
+        while end < min(pos + 3, len(data)) and 0x30 <= data[end] <= 0x37:
+            end += 1
+        out.append(int(data[pos:end], 8) & 0xFF)
+        return end
+    if code in b"xuU":
+        width = {ord("x"): 2, ord("u"): 4, ord("U"): 8}[code]
+        end = pos + 1
+        while end < min(pos + 1 + width, len(data)) and chr(data[end]) in "0123456789abcdefABCDEF":
+            end += 1
+        if end == pos + 1:
+            out.extend(b"\\" + bytes([code]))
+            return pos + 1
+        number = int(data[pos + 1 : end], 16)
+        out.extend(bytes([number]) if code == ord("x") else chr(number).encode())
+        return end
+    if code == ord("c") and pos + 1 < len(data):
+        out.append(data[pos + 1] & 0x1F)
+        return pos + 2
+    out.extend(b"\\" + bytes([code]))
+    return pos + 1

@@ -1,0 +1,79 @@
+"""A program on pipes: separate stdout and stderr, and input that ends (data, then EOF).
+
+As in Runme's non-interactive commands, input is written once and then closed, so a program
+that reads its input never waits for more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from waypost.runner.output import Stream
+from waypost.runner.terminal import Winsize
+
+__all__ = ["PipeProcess"]
+
+
+class PipeProcess:
+    """A program whose stdin, stdout and stderr are pipes, in a new session without a terminal.
+
+    Without a controlling terminal, a program that opens ``/dev/tty`` (``ssh``, ``sudo``) fails
+    instead of stopping the runner's terminal; that is what keeps CI runs from hanging.
+    """
+
+    def __init__(self, argv: list[str], *, env: Mapping[str, str], cwd: Path) -> None:
+        self._popen = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env),
+            cwd=cwd,
+            start_new_session=True,
+            bufsize=0,
+        )
+        self.pid = self._popen.pid
+        assert self._popen.stdout and self._popen.stderr
+        self.outputs = (
+            (self._popen.stdout.fileno(), Stream.STDOUT),
+            (self._popen.stderr.fileno(), Stream.STDERR),
+        )
+
+    def write(self, data: bytes) -> None:
+        stdin = self._popen.stdin
+        if stdin is None or stdin.closed:
+            return  # after end of input, later input is ignored (Runme does the same)
+        view = memoryview(data)
+        with contextlib.suppress(OSError):  # BrokenPipeError: the program stopped reading
+            while view:
+                view = view[stdin.write(view) or 0 :]
+
+    def close_input(self) -> None:
+        stdin = self._popen.stdin
+        if stdin is not None:
+            with contextlib.suppress(OSError):
+                stdin.close()
+
+    def resize(self, winsize: Winsize) -> None:
+        pass  # pipes have no window
+
+    def interrupt(self) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(self.pid, signal.SIGINT)
+
+    def wait(self) -> None:
+        os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT)
+
+    def reap(self) -> int:
+        return self._popen.wait()
+
+    def close(self) -> None:
+        for stream in (self._popen.stdin, self._popen.stdout, self._popen.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
