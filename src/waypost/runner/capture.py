@@ -58,15 +58,17 @@ def wrap(script: str, *, program: str, dialect: Dialect, before: Path, after: Pa
     """The shell script that runs ``script`` between two environment dumps.
 
     Runme's prologue: ``set -e`` (with ``-o pipefail`` where the shell has it) so a failing
-    command fails the cell. Lines start with a space to stay out of shell history.
+    command fails the cell. Lines start with a space to stay out of shell history. Unlike
+    Runme's, the trap does not ``exit $rv``: a shell killed by SIGINT then ran its trap with the
+    status of the previous command (often 0) and reported success; without ``exit`` the shell
+    keeps its own status and signal (130).
     """
     name = Path(program).name
     strict = "set -e -o pipefail" if name in _PIPEFAIL_SHELLS else "set -e"
     return (
         f"{strict}\n"
         f" {_dump_command(dialect, before)}\n"
-        f" __waypost_exit() {{ __waypost_rv=$?; {_dump_command(dialect, after)}; "
-        f"exit $__waypost_rv; }}\n"
+        f" __waypost_exit() {{ {_dump_command(dialect, after)}; }}\n"
         f" trap -- __waypost_exit EXIT\n"
         f"{script}\n"
     )

@@ -25,7 +25,14 @@ from waypost.errors import UsageError
 from waypost.runner.environment import EnvChanges
 from waypost.runner.mime import sniff
 from waypost.runner.output import OutputChannel, OutputFiles, Stream, TailBuffer
-from waypost.runner.process import Process, end_tree, exit_code, signal_group
+from waypost.runner.process import (
+    Process,
+    boot_ticks,
+    end_tree,
+    exit_code,
+    interrupt_latecomers,
+    signal_group,
+)
 from waypost.runner.program import Program
 from waypost.runner.request import ExecuteRequest, StopKind
 from waypost.runner.session import SessionId
@@ -50,6 +57,8 @@ KEPT_OUTPUT = 128 * 1024 - 128 - 3
 """Bytes of stdout kept in memory per execution: the tail (Runme v2 keeps as much for ``$__``)."""
 _LEFTOVER_GRACE = 0.2
 """Seconds to let output drain after the program ends before searching for escaped processes."""
+_LATECOMER_CHECK = 0.05
+"""Seconds after an interrupt to look for processes started while it was delivered."""
 _ESCAPED_OUTPUT_WAIT = 5.0
 """Seconds of silence on an output still open after cleanup before it is abandoned."""
 
@@ -207,11 +216,20 @@ class Execution:
             if self._stopped is not StopKind.KILL:
                 self._stopped = kind
             if kind is StopKind.INTERRUPT:
+                since = boot_ticks()
                 self._process.interrupt()
+                timer = threading.Timer(_LATECOMER_CHECK, self._interrupt_latecomers, (since,))
+                timer.daemon = True
+                timer.start()
             else:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(self.pid, signal.SIGKILL)
                 end_tree(self.pid, self._marker)
+
+    def _interrupt_latecomers(self, since: int) -> None:
+        with self._lock:
+            if not self._reaped:
+                interrupt_latecomers(self.pid, since)
 
     def detach(self) -> None:
         """Nobody reads the events any more (a background cell's requester left): stop buffering.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,12 +22,16 @@ from waypost.runner.terminal import Winsize
 __all__ = [
     "Process",
     "ProcessInfo",
+    "boot_ticks",
     "end_tree",
     "exit_code",
     "find_tree",
+    "interrupt_latecomers",
     "list_processes",
     "signal_group",
 ]
+
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class Process(Protocol):
@@ -87,6 +92,8 @@ class ProcessInfo:
     sid: int
     state: str
     """``R``, ``S``, ``Z`` (zombie)..."""
+    start: int = 0
+    """When it started, in clock ticks since boot."""
 
 
 def list_processes() -> Iterator[ProcessInfo]:
@@ -107,6 +114,7 @@ def list_processes() -> Iterator[ProcessInfo]:
             pgid=int(fields[2]),
             sid=int(fields[3]),
             state=fields[0].decode(),
+            start=int(fields[19]),
         )
 
 
@@ -150,3 +158,22 @@ def end_tree(root: int, marker: bytes | None = None, sig: int = signal.SIGKILL) 
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, sig)
         seen |= victims
+
+
+def boot_ticks() -> int:
+    """Now, in the clock ticks since boot that ``/proc`` start times use."""
+    return int(time.clock_gettime(time.CLOCK_BOOTTIME) * _TICKS)
+
+
+def interrupt_latecomers(pgid: int, since: int) -> None:
+    """SIGINT the group's processes that started while the first SIGINT was on its way.
+
+    A shell blocks signals while it forks: an interrupt landing then reaches the shell but not
+    the command it is starting, and bash, seeing that command end normally, assumes it handled
+    the interrupt and carries on. Only processes started in that instant are signalled, so no
+    process ever gets a second SIGINT.
+    """
+    for info in list_processes():
+        if info.pgid == pgid and since <= info.start <= since + 2 and info.state != "Z":
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(info.pid, signal.SIGINT)
