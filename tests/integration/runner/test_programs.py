@@ -68,7 +68,7 @@ def test_cell_interpreter_wins_over_frontmatter_shell(runner: Runner, tmp_path):
 
 
 def test_frontmatter_shell_runs_shell_cells(runner: Runner, tmp_path):
-    markdown = "---\nshell: sh\n---\n\n```sh\necho \"bash=${BASH_VERSION:-no}\"\n```\n"
+    markdown = '---\nshell: sh\n---\n\n```sh\necho "bash=${BASH_VERSION:-no}"\n```\n'
     ran = _cell(runner, markdown, tmp_path)
     assert ran.text == "bash=no\n"
 

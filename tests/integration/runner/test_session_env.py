@@ -22,7 +22,7 @@ def test_unset_variable_is_gone_in_next_cell(run):
 def test_values_with_newlines_quotes_and_unicode_survive(run):
     run("export TRICKY=$'line 1\\nit\\'s \"quoted\" $HOME `x` \\\\ \\t é \\x01'")
     assert run('printf "%s" "$TRICKY"').stdout == (
-        b"line 1\nit's \"quoted\" $HOME `x` \\ \t \xc3\xa9 \x01"
+        b'line 1\nit\'s "quoted" $HOME `x` \\ \t \xc3\xa9 \x01'
     )
 
 
