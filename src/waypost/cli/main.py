@@ -67,7 +67,8 @@ def run(argv: list[str] | None = None) -> None:
     """Entry point: one place turns every Waypost error into ``Error: ...`` and an exit code."""
     args = normalize_bool_flags(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=args, prog_name="waypost", standalone_mode=False)
+        # without standalone mode, click returns the code of a `typer.Exit` instead of raising
+        code = app(args=args, prog_name="waypost", standalone_mode=False)
     except WaypostError as exc:
         print_error(str(exc))
         sys.exit(exc.exit_code)
@@ -88,4 +89,4 @@ def run(argv: list[str] | None = None) -> None:
             raise
         print_error(f"internal error: {exc!r} (set WAYPOST_DEBUG=1 for details)")
         sys.exit(70)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
