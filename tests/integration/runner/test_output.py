@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.util
 import sys
 
 from waypost.notebook import parse
@@ -13,8 +14,15 @@ from waypost.runner.execution import KEPT_OUTPUT
 from ..conftest import PROGRAMS
 from .conftest import collect
 
-sys.path.insert(0, str(PROGRAMS))
-from flood import content  # noqa: E402
+
+def _load_flood():
+    spec = importlib.util.spec_from_file_location("flood", PROGRAMS / "flood.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+content = _load_flood().content  # the generator the program writes with
 
 
 def _expected_digest(size: int, newline: bytes = b"\n") -> str:
