@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -49,7 +50,12 @@ def _quote(path: Path) -> str:
 
 def _dump_command(dialect: Dialect, target: Path) -> str:
     if dialect is Dialect.BASH:
-        return f"{{ builtin export -p; builtin echo '{END_MARKER}'; }} > {_quote(target)}"
+        # ``__`` (the last output, up to 128 KiB) is the runner's to set: leave it out of the dump
+        # rather than quote and parse it twice per cell, and export it again for the commands
+        return (
+            f"builtin export -n __; {{ builtin export -p; builtin echo '{END_MARKER}'; }} "
+            f"> {_quote(target)}; builtin export __"
+        )
     env = shutil.which("env") or "/usr/bin/env"  # absolute: the cell may change or clear PATH
     return f"{{ {env} -0; printf '{END_MARKER}\\000'; }} > {_quote(target)}"
 
@@ -138,78 +144,85 @@ def _parse_export_line(data: bytes, pos: int, env: dict[str, str]) -> int:
     return len(data) if newline < 0 else newline + 1
 
 
+_DOUBLE_TOKENS = re.compile(rb'[^"\\]+|\\(.)|"', re.S)
+_ANSI_TOKENS = re.compile(rb"[^\\']+|\\(.)|'", re.S)
+
+
 def _double_quoted(data: bytes, pos: int) -> tuple[bytes, int]:
+    """Decode bash's ``"..."``, starting after the opening quote (runs of plain bytes at once)."""
     out = bytearray()
-    while pos < len(data):
-        ch = data[pos]
-        if ch == 0x22:  # "
-            return bytes(out), pos + 1
-        if ch == 0x5C and pos + 1 < len(data) and data[pos + 1] in b'"\\$`\n':
-            if data[pos + 1] != 0x0A:  # backslash-newline is a line continuation
-                out.append(data[pos + 1])
-            pos += 2
-            continue
-        out.append(ch)
-        pos += 1
-    return bytes(out), pos
+    for match in _DOUBLE_TOKENS.finditer(data, pos):
+        token = match.group()
+        if token == b'"':
+            return bytes(out), match.end()
+        escaped = match.group(1)
+        if escaped is None:
+            out += token
+        elif escaped in b'"\\$`':
+            out += escaped
+        elif escaped != b"\n":  # backslash-newline is a line continuation
+            out += token
+    return bytes(out), len(data)
 
 
 _SIMPLE_ESCAPES = {
-    ord("a"): 7,
-    ord("b"): 8,
-    ord("e"): 27,
-    ord("E"): 27,
-    ord("f"): 12,
-    ord("n"): 10,
-    ord("r"): 13,
-    ord("t"): 9,
-    ord("v"): 11,
-    ord("\\"): 92,
-    ord("'"): 39,
-    ord('"'): 34,
-    ord("?"): 63,
+    b"a": b"\a",
+    b"b": b"\b",
+    b"e": b"\x1b",
+    b"E": b"\x1b",
+    b"f": b"\f",
+    b"n": b"\n",
+    b"r": b"\r",
+    b"t": b"\t",
+    b"v": b"\v",
+    b"\\": b"\\",
+    b"'": b"'",
+    b'"': b'"',
+    b"?": b"?",
 }
+_NUMERIC_ESCAPE = re.compile(
+    rb"[0-7]{1,3}|x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|c."
+)
 
 
 def _ansi_c(data: bytes, pos: int) -> tuple[bytes, int]:
     """Decode bash's ``$'...'`` quoting, starting after the opening quote."""
     out = bytearray()
-    while pos < len(data):
-        ch = data[pos]
-        if ch == 0x27:  # '
-            return bytes(out), pos + 1
-        if ch != 0x5C:
-            out.append(ch)
-            pos += 1
-            continue
-        pos = _ansi_c_escape(data, pos + 1, out)
-    return bytes(out), pos
+    end = len(data)
+    while pos < end:
+        match = _ANSI_TOKENS.match(data, pos)
+        if match is None:  # a lone backslash at the very end
+            out += data[pos:]
+            break
+        token = match.group()
+        if token == b"'":
+            return bytes(out), match.end()
+        if match.group(1) is None:
+            out += token
+            pos = match.end()
+        else:
+            pos = _ansi_c_escape(data, pos + 1, out)
+    return bytes(out), end
 
 
 def _ansi_c_escape(data: bytes, pos: int, out: bytearray) -> int:
-    code = data[pos] if pos < len(data) else 0x5C
-    if code in _SIMPLE_ESCAPES:
-        out.append(_SIMPLE_ESCAPES[code])
+    """Decode one escape whose letter is at ``pos``; returns where the escape ends."""
+    letter = data[pos : pos + 1]
+    if letter in _SIMPLE_ESCAPES:
+        out += _SIMPLE_ESCAPES[letter]
         return pos + 1
-    if 0x30 <= code <= 0x37:  # \nnn octal, one to three digits
-        end = pos
-        while end < min(pos + 3, len(data)) and 0x30 <= data[end] <= 0x37:
-            end += 1
-        out.append(int(data[pos:end], 8) & 0xFF)
-        return end
-    if code in b"xuU":
-        width = {ord("x"): 2, ord("u"): 4, ord("U"): 8}[code]
-        end = pos + 1
-        while end < min(pos + 1 + width, len(data)) and chr(data[end]) in "0123456789abcdefABCDEF":
-            end += 1
-        if end == pos + 1:
-            out.extend(b"\\" + bytes([code]))
-            return pos + 1
-        number = int(data[pos + 1 : end], 16)
-        out.extend(bytes([number]) if code == ord("x") else chr(number).encode())
-        return end
-    if code == ord("c") and pos + 1 < len(data):
-        out.append(data[pos + 1] & 0x1F)
-        return pos + 2
-    out.extend(b"\\" + bytes([code]))
-    return pos + 1
+    match = _NUMERIC_ESCAPE.match(data, pos)
+    if match is None:
+        out += b"\\" + letter
+        return pos + 1
+    token = match.group()
+    kind = token[:1]
+    if kind == b"c":
+        out.append(token[1] & 0x1F)
+    elif kind == b"x":
+        out.append(int(token[1:], 16))
+    elif kind in (b"u", b"U"):
+        out += chr(int(token[1:], 16)).encode("utf-8", "surrogatepass")
+    else:
+        out.append(int(token, 8) & 0xFF)
+    return match.end()

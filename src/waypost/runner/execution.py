@@ -51,8 +51,16 @@ __all__ = [
 ExecutionId = NewType("ExecutionId", str)
 
 READ_SIZE = 64 * 1024
+COALESCE_PIPE = 256 * 1024
+"""Pipe reads (64 KiB each) are gathered up to this size before they become one event."""
+COALESCE_TERMINAL = 64 * 1024
+"""Terminal reads (a few KiB each) are gathered up to this size: a terminal's buffer is small,
+so handing over sooner keeps the program writing (measured in ``bench/runner.py``)."""
+LINGER_MS = 2
+"""How long a flowing stream may wait for more output before what it has is sent."""
 MAX_CHUNK = 1024 * 1024
-"""Largest ``Output`` event; adjacent reads are merged up to this when the reader lags."""
+"""Largest ``Output`` event; small adjacent chunks are merged up to this when the reader lags."""
+_SMALL = 64 * 1024
 KEPT_OUTPUT = 128 * 1024 - 128 - 3
 """Bytes of stdout kept in memory per execution: the tail (Runme v2 keeps as much for ``$__``)."""
 _LEFTOVER_GRACE = 0.2
@@ -157,6 +165,7 @@ class Execution:
         self._consumed = False
         self._future: concurrent.futures.Future[ExecutionResult] = concurrent.futures.Future()
         self._input: queue.SimpleQueue[bytes | None] | None = None
+        self._coalesce = COALESCE_TERMINAL if request.interactive else COALESCE_PIPE
         self._channel.put(Started(id, session_id, self.pid))
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -276,18 +285,21 @@ class Execution:
 
     # -- threads -----------------------------------------------------------------------------
 
-    def _deliver(self, stream: Stream, data: bytes) -> None:
-        self._counts[stream] += len(data)
-        if self._files is not None:
-            self._files.write(stream, data)
-        mime = ""
-        if stream is Stream.STDOUT:
-            self._tail.append(data)
-            if not self._mime_sent:
-                self._mime = self._mime or sniff(data)
-                self._mime_sent = True
-                mime = self._mime
-        self._channel.put(Output(stream, data, mime), len(data))
+    def _deliver(self, stream: Stream, chunks: list[bytes]) -> None:
+        size = 0
+        for data in chunks:
+            size += len(data)
+            if self._files is not None:
+                self._files.write(stream, data)
+            if stream is Stream.STDOUT:
+                self._tail.append(data)
+        self._counts[stream] += size
+        events: list[tuple[ExecutionEvent, int]] = [(Output(stream, d), len(d)) for d in chunks]
+        if stream is Stream.STDOUT and not self._mime_sent:
+            self._mime = self._mime or sniff(chunks[0])
+            self._mime_sent = True
+            events[0] = (Output(stream, chunks[0], self._mime), len(chunks[0]))
+        self._channel.put_many(events)
 
     def _write_input(self) -> None:
         assert self._input is not None  # set before this thread starts
@@ -349,18 +361,47 @@ class Execution:
         return ended_at is not None
 
     def _drain(self, fd: int, stream: Stream) -> bool:
-        """Deliver what ``fd`` has now; ``False`` once it is closed."""
-        read, deliver = os.read, self._deliver
+        """Deliver what ``fd`` has, in chunks of up to ``_coalesce``; ``False`` once it is closed.
+
+        While output keeps flowing, reads are gathered for up to ``LINGER`` seconds before they
+        become one event: a fast program then costs one hand-over between threads per
+        ``_coalesce`` bytes instead of one per read (a terminal gives a few KiB per read), and a
+        prompt still shows within milliseconds. Runme v2 throttles to 30 sends a second.
+        """
+        read = os.read
+        chunks: list[bytes] = []
+        size = 0
+        waiter: select.poll | None = None
         while True:
             try:
                 data = read(fd, READ_SIZE)
             except BlockingIOError:
+                if size and size < self._coalesce:
+                    if waiter is None:
+                        waiter = select.poll()
+                        waiter.register(fd, select.POLLIN)
+                    if waiter.poll(LINGER_MS):
+                        continue
+                self._flush(stream, chunks)
                 return True
-            except OSError:
-                return False  # EIO: the terminal's last writer is gone
+            except OSError:  # EIO: the terminal's last writer is gone
+                data = b""
             if not data:
+                self._flush(stream, chunks)
                 return False
-            deliver(stream, data)
+            chunks.append(data)
+            size += len(data)
+            if size >= self._coalesce:
+                self._flush(stream, chunks)
+                chunks, size = [], 0
+
+    def _flush(self, stream: Stream, chunks: list[bytes]) -> None:
+        if not chunks:
+            return
+        if len(chunks) > 1 and sum(map(len, chunks)) < _SMALL * len(chunks):
+            chunks = [b"".join(chunks)]  # a terminal's few-KiB reads: one event
+        # pipe reads are large already: hand them over together, without copying them
+        self._deliver(stream, chunks)
 
     def _finish(self, code: int) -> None:
         if self._input is not None:
@@ -436,6 +477,7 @@ def _merged(events: list[ExecutionEvent]) -> Iterator[ExecutionEvent]:
             and head is not None
             and event.stream is head.stream
             and not event.mime_type
+            and len(event.data) < _SMALL
             and size + len(event.data) <= MAX_CHUNK
         ):
             pending.append(event.data)

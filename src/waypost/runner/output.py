@@ -43,12 +43,18 @@ class OutputChannel(Generic[T]):
 
     def put(self, item: T, size: int = 0) -> None:
         """Add an item; items with a ``size`` wait for room, or are dropped when detached."""
+        self.put_many([(item, size)])
+
+    def put_many(self, items: list[tuple[T, int]]) -> None:
+        """Add ``(item, size)`` pairs at once: one hand-over to the reader for all of them."""
+        size = sum(n for _, n in items)
         with self._cond:
             while size and self._size >= self.limit and not self._detached:
                 self._cond.wait()
-            if size and self._detached:
-                return
-            self._items.append((item, size))
+            if self._detached:
+                items = [pair for pair in items if not pair[1]]
+                size = 0
+            self._items.extend(items)
             self._size += size
             wake = self._reader_waiting
             if wake:

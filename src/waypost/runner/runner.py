@@ -372,7 +372,7 @@ class _Plan:
             if before is not None:
                 warnings.append("exported variables not captured: the shell ended abruptly")
             return EnvChanges()
-        ignore = {"_", EXECUTION_VARIABLE, *request.run_env}
+        ignore = {"_", LAST_OUTPUT, EXECUTION_VARIABLE, *request.run_env}
         return diff_env(before, after, ignore=ignore)
 
     def remove(self) -> None:
