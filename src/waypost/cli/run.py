@@ -38,8 +38,11 @@ from waypost.runner import (
     Session,
     StopKind,
     Stream,
+    VarStatus,
+    is_shell_language,
     request_for_cell,
     resolve_program,
+    resolve_variables,
 )
 
 __all__ = ["ENV_ORDER", "app", "env_files_order"]
@@ -103,9 +106,12 @@ def run(
     if dry_run:
         _dry_run(tasks)
         return
-    if len(tasks) > 1 and not _confirmed(tasks, skip_prompts):
+    prompts = _prompts_enabled(tasks, skip_prompts)
+    if prompts and len(tasks) > 1 and not typer.confirm(f"Run all {len(tasks)} tasks?", err=True):
         raise typer.Exit(1)
-    code = run_tasks(options, tasks, parallel=parallel, env_order=env_files_order(env_order))
+    code = run_tasks(
+        options, tasks, parallel=parallel, env_order=env_files_order(env_order), prompts=prompts
+    )
     if code:
         raise typer.Exit(code)
 
@@ -152,13 +158,44 @@ def _by_name(options: ProjectOptions, name: str) -> Task:
     return pick_task(options.merged(allow_unnamed=True), name)
 
 
-def _confirmed(tasks: list[Task], skip_prompts: bool) -> bool:
+def _prompts_enabled(tasks: list[Task], skip_prompts: bool) -> bool:
+    """Ask only a person at a terminal, unless told not to (``-y``, frontmatter ``skipPrompts``)."""
     skip = skip_prompts or any(
         t.notebook.frontmatter is not None and t.notebook.frontmatter.skip_prompts for t in tasks
     )
-    if skip or not (tty_stdin() and sys.stdout.isatty()):
-        return True
-    return typer.confirm(f"Run all {len(tasks)} tasks?", default=True, err=True)
+    return not skip and tty_stdin() and sys.stdout.isatty()
+
+
+def _prompt_env(runner: Runner, session: Session, task: Task) -> tuple[str, ...] | None:
+    """Ask for the values of the cell's unresolved exports (Runme's env prompts).
+
+    Returns the commands to run instead (exports of known values commented out), or ``None``.
+    """
+    cell = task.cell
+    if not is_shell_language(cell.language) or cell.attribute("promptEnv").lower() in (
+        "no",
+        "false",
+        "0",
+    ):
+        return None
+    lines = cell.lines
+    current = runner.get_session(session.id).env
+    answers = {}
+    for var in resolve_variables(lines, session=current).unresolved:
+        if var.status is VarStatus.UNSPECIFIED and var.name in current:
+            continue
+        secret = var.status is VarStatus.UNRESOLVED_WITH_SECRET
+        message = var.original_value if var.status is VarStatus.UNRESOLVED_WITH_MESSAGE else ""
+        default = var.original_value if var.status is VarStatus.UNRESOLVED_WITH_PLACEHOLDER else ""
+        label = f"{var.name} ({message})" if message else var.name
+        answers[var.name] = typer.prompt(
+            label, default=default or None, hide_input=secret, err=True, show_default=True
+        )
+    if not answers:
+        return None
+    runner.update_session(session.id, env=answers)
+    resolved = resolve_variables(lines, session=runner.get_session(session.id).env)
+    return tuple(resolved.script.split("\n"))
 
 
 def _dry_run(tasks: list[Task]) -> None:
@@ -181,7 +218,12 @@ def _dry_run(tasks: list[Task]) -> None:
 
 
 def run_tasks(
-    options: ProjectOptions, tasks: list[Task], *, parallel: bool, env_order: list[str]
+    options: ProjectOptions,
+    tasks: list[Task],
+    *,
+    parallel: bool,
+    env_order: list[str],
+    prompts: bool = False,
 ) -> int:
     """Run ``tasks`` in one new session; the exit code of the first that fails, else 0."""
     project = options.open()
@@ -195,7 +237,8 @@ def run_tasks(
         for task in tasks:
             if many:
                 _say(f"Running task {task.name}...")
-            code = _run_one(runner, session, task, project.root)
+            commands = _prompt_env(runner, session, task) if prompts else None
+            code = _run_one(runner, session, task, project.root, commands)
             if many:
                 _say(f"{'✓' if code == 0 else '𐄂'} Task {task.name} exited with code {code}")
             if code:
@@ -208,8 +251,15 @@ def _say(text: str) -> None:
     sys.stderr.flush()
 
 
-def _run_one(runner: Runner, session: Session, task: Task, base: Path) -> int:
+def _run_one(
+    runner: Runner,
+    session: Session,
+    task: Task,
+    base: Path,
+    commands: tuple[str, ...] | None = None,
+) -> int:
     interactive = task.cell.flag("interactive", True) and tty_stdin()
+    extra = {"commands": commands} if commands is not None else {}
     execution = runner.run_cell(
         task.notebook,
         task.index,
@@ -219,6 +269,7 @@ def _run_one(runner: Runner, session: Session, task: Task, base: Path) -> int:
         interactive=interactive,
         winsize=terminal_size() if interactive else None,
         background=False,
+        **extra,
     )
     with attached(execution) if interactive else contextlib.nullcontext():
         return _stream(execution, sys.stdout.buffer, sys.stderr.buffer)

@@ -22,8 +22,16 @@ from waypost.runner.execution import (
 )
 from waypost.runner.masking import looks_secret, mask_env
 from waypost.runner.output import Stream
-from waypost.runner.program import CommandMode, Program, resolve_program
+from waypost.runner.program import CommandMode, Program, is_shell_language, resolve_program
 from waypost.runner.request import ExecuteRequest, StopKind, request_for_cell
+from waypost.runner.resolve import (
+    ResolvedProgram,
+    ResolvedVar,
+    ResolveMode,
+    Retention,
+    VarStatus,
+    resolve_variables,
+)
 from waypost.runner.runner import Runner
 from waypost.runner.session import Session, SessionId, SessionStrategy
 from waypost.runner.store import MemorySessionStore, SessionStore
@@ -41,6 +49,10 @@ __all__ = [
     "MemorySessionStore",
     "Output",
     "Program",
+    "ResolveMode",
+    "ResolvedProgram",
+    "ResolvedVar",
+    "Retention",
     "Runner",
     "Session",
     "SessionId",
@@ -49,9 +61,12 @@ __all__ = [
     "Started",
     "StopKind",
     "Stream",
+    "VarStatus",
     "Winsize",
+    "is_shell_language",
     "looks_secret",
     "mask_env",
     "request_for_cell",
     "resolve_program",
+    "resolve_variables",
 ]

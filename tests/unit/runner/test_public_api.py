@@ -23,6 +23,10 @@ def test_all_is_pinned():
         "MemorySessionStore",
         "Output",
         "Program",
+        "ResolveMode",
+        "ResolvedProgram",
+        "ResolvedVar",
+        "Retention",
         "Runner",
         "Session",
         "SessionId",
@@ -31,11 +35,14 @@ def test_all_is_pinned():
         "Started",
         "StopKind",
         "Stream",
+        "VarStatus",
         "Winsize",
+        "is_shell_language",
         "looks_secret",
         "mask_env",
         "request_for_cell",
         "resolve_program",
+        "resolve_variables",
     ]
     assert all(hasattr(runner, name) for name in runner.__all__)
 
