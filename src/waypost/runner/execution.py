@@ -192,7 +192,15 @@ class Execution:
         return self._future.result() if self._future.done() else None
 
     def wait(self, timeout: float | None = None) -> ExecutionResult | None:
-        """Block until the execution ends; ``None`` if ``timeout`` passed first."""
+        """Block until the execution ends; ``None`` if ``timeout`` passed first.
+
+        A caller that waits without reading ``events()`` does not want the stream: it is dropped
+        (files and the kept tail still get everything), so a large output cannot fill the
+        channel and stall the program forever.
+        """
+        with self._lock:
+            if not self._consumed:
+                self._channel.detach()
         try:
             return self._future.result(timeout)
         except concurrent.futures.TimeoutError:

@@ -196,3 +196,16 @@ def test_detached_background_cell_keeps_running_without_a_reader(runner: Runner,
     result = execution.wait()
     assert result.exit_code == 0
     assert (tmp_path / "out.log").stat().st_size == 40 * 1024 * 1024
+
+
+def test_waiting_without_reading_events_never_stalls_a_big_output(runner: Runner, run):
+    size = 40 * 1024 * 1024  # more than the channel holds
+    execution = runner.execute(
+        ExecuteRequest(
+            commands=(f"{sys.executable} {PROGRAMS / 'flood.py'} {size}",),
+            session_id=run.session_id,
+        )
+    )
+    result = execution.wait()
+    assert result.exit_code == 0
+    assert result.stdout_bytes == size
