@@ -159,7 +159,9 @@ class Execution:
         self._counts = {Stream.STDOUT: 0, Stream.STDERR: 0}
         self._mime = request.mime_type
         self._mime_sent = False
-        self._lock = threading.Lock()
+        # re-entrant: a signal handler (the CLI's Ctrl-C) may stop an execution while the
+        # same thread is inside one of its methods
+        self._lock = threading.RLock()
         self._reaped = False
         self._stopped: StopKind | None = None
         self._consumed = False
