@@ -51,8 +51,9 @@ __all__ = [
 ExecutionId = NewType("ExecutionId", str)
 
 READ_SIZE = 64 * 1024
+"""Bytes asked for per read: a pipe's default size (larger reads only cost allocations)."""
 COALESCE_PIPE = 256 * 1024
-"""Pipe reads (64 KiB each) are gathered up to this size before they become one event."""
+"""Pipe reads are handed to the reader together once they add up to this (never copied)."""
 COALESCE_TERMINAL = 64 * 1024
 """Terminal reads (a few KiB each) are gathered up to this size: a terminal's buffer is small,
 so handing over sooner keeps the program writing (measured in ``bench/runner.py``)."""
@@ -61,6 +62,7 @@ LINGER_MS = 2
 MAX_CHUNK = 1024 * 1024
 """Largest ``Output`` event; small adjacent chunks are merged up to this when the reader lags."""
 _SMALL = 64 * 1024
+"""Chunks below this size may be merged (copied) into one event by ``_merged``."""
 KEPT_OUTPUT = 128 * 1024 - 128 - 3
 """Bytes of stdout kept in memory per execution: the tail (Runme v2 keeps as much for ``$__``)."""
 _LEFTOVER_GRACE = 0.2
@@ -373,8 +375,8 @@ class Execution:
     def _drain(self, fd: int, stream: Stream) -> bool:
         """Deliver what ``fd`` has, in chunks of up to ``_coalesce``; ``False`` once it is closed.
 
-        While output keeps flowing, reads are gathered for up to ``LINGER`` seconds before they
-        become one event: a fast program then costs one hand-over between threads per
+        While output keeps flowing, reads are gathered as long as the next one comes within
+        ``LINGER_MS``: a fast program then costs one hand-over between threads per
         ``_coalesce`` bytes instead of one per read (a terminal gives a few KiB per read), and a
         prompt still shows within milliseconds. Runme v2 throttles to 30 sends a second.
         """
