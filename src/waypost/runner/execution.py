@@ -50,8 +50,10 @@ __all__ = [
 
 ExecutionId = NewType("ExecutionId", str)
 
-READ_SIZE = 64 * 1024
-"""Bytes asked for per read: a pipe's default size (larger reads only cost allocations)."""
+READ_SIZE_PIPE = 256 * 1024
+"""Bytes asked for per pipe read: what the runner's pipes hold (see ``pipes.PIPE_SIZE``)."""
+READ_SIZE_TERMINAL = 16 * 1024
+"""Bytes asked for per terminal read; a terminal hands out at most a few KiB at a time."""
 COALESCE_PIPE = 256 * 1024
 """Pipe reads are handed to the reader together once they add up to this (never copied)."""
 COALESCE_TERMINAL = 64 * 1024
@@ -62,6 +64,8 @@ LINGER_MS = 2
 MAX_CHUNK = 1024 * 1024
 """Largest ``Output`` event; small adjacent chunks are merged up to this when the reader lags."""
 _SMALL = 64 * 1024
+_SNIFF_BYTES = 3072
+"""Bytes of the first output the MIME type is guessed from (``mimetype``'s default)."""
 """Chunks below this size may be merged (copied) into one event by ``_merged``."""
 KEPT_OUTPUT = 128 * 1024 - 128 - 3
 """Bytes of stdout kept in memory per execution: the tail (Runme v2 keeps as much for ``$__``)."""
@@ -170,6 +174,7 @@ class Execution:
         self._future: concurrent.futures.Future[ExecutionResult] = concurrent.futures.Future()
         self._input: queue.SimpleQueue[bytes | None] | None = None
         self._coalesce = COALESCE_TERMINAL if request.interactive else COALESCE_PIPE
+        self._read_size = READ_SIZE_TERMINAL if request.interactive else READ_SIZE_PIPE
         self._channel.put(Started(id, session_id, self.pid))
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -308,7 +313,7 @@ class Execution:
         self._counts[stream] += size
         events: list[tuple[ExecutionEvent, int]] = [(Output(stream, d), len(d)) for d in chunks]
         if stream is Stream.STDOUT and not self._mime_sent:
-            self._mime = self._mime or sniff(chunks[0])
+            self._mime = self._mime or sniff(_head(chunks, _SNIFF_BYTES))
             self._mime_sent = True
             events[0] = (Output(stream, chunks[0], self._mime), len(chunks[0]))
         self._channel.put_many(events)
@@ -380,13 +385,13 @@ class Execution:
         ``_coalesce`` bytes instead of one per read (a terminal gives a few KiB per read), and a
         prompt still shows within milliseconds. Runme v2 throttles to 30 sends a second.
         """
-        read = os.read
+        read, read_size = os.read, self._read_size
         chunks: list[bytes] = []
         size = 0
         waiter: select.poll | None = None
         while True:
             try:
-                data: bytes | None = read(fd, READ_SIZE)
+                data: bytes | None = read(fd, read_size)
             except BlockingIOError:
                 data = None
             except OSError:  # EIO: the terminal's last writer is gone
@@ -403,7 +408,7 @@ class Execution:
                     continue
                 # a short read from a pipe means it is empty: wait instead of asking again
                 # (a terminal hands out a few KiB per read however much it holds)
-                if self.request.interactive or len(data) == READ_SIZE:
+                if self.request.interactive or len(data) == read_size:
                     continue
             if size:
                 if waiter is None:
@@ -456,6 +461,17 @@ class Execution:
     def last_output(self) -> bytes:
         """The tail of stdout so far."""
         return self._tail.getvalue()
+
+
+def _head(chunks: list[bytes], size: int) -> bytes:
+    """The first ``size`` bytes of ``chunks`` (a program may write its first bytes in pieces)."""
+    taken, total = [], 0
+    for chunk in chunks:
+        taken.append(chunk)
+        total += len(chunk)
+        if total >= size:
+            break
+    return b"".join(taken)[:size]
 
 
 class _ExitSignal:

@@ -7,6 +7,7 @@ that reads its input never waits for more.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
 import signal
@@ -18,6 +19,18 @@ from waypost.runner.output import Stream
 from waypost.runner.terminal import Winsize
 
 __all__ = ["PipeProcess"]
+
+
+PIPE_SIZE = 256 * 1024
+"""Bytes the stdout pipe holds (Linux's default is 64 KiB). A fast program then writes ahead
+while the runner hands output over, and each read brings more; measured in ``bench/runner.py``.
+Kept well below the 1 MiB maximum: pipe memory counts against a per-user limit, and a server
+runs many cells at once."""
+
+
+def _enlarge(fd: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux, or over the limit: keep it
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
 
 
 @functools.cache
@@ -57,6 +70,7 @@ class PipeProcess:
             (self._popen.stdout.fileno(), Stream.STDOUT),
             (self._popen.stderr.fileno(), Stream.STDERR),
         )
+        _enlarge(self.outputs[0][0])
 
     def write(self, data: bytes) -> None:
         stdin = self._popen.stdin
