@@ -8,6 +8,7 @@ started when closed.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import os
@@ -15,6 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -84,6 +86,7 @@ class Runner:
         self._lock = threading.Lock()
         self._tempdir: Path | None = None
         self._closed = False
+        _LIVE.add(self)
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -206,15 +209,26 @@ class Runner:
         *,
         document: Path | None = None,
         base: Path | None = None,
+        project: Path | None = None,
+        env_order: Iterable[str] = DEFAULT_ENV_ORDER,
         **overrides: Any,
     ) -> Execution:
         """Run ``notebook.cells[index]`` as Runme would (see ``request_for_cell``).
 
         ``overrides`` replace request fields: ``session_id``, ``interactive``, ``winsize``,
-        ``input``, ``background``, ``stdout_path``...
+        ``input``, ``background``, ``stdout_path``, ``source`` fields... When the cell gets a new
+        session, ``project``'s env files (in ``env_order``, later winning) seed it.
         """
-        request = request_for_cell(notebook, index, document=document, base=base)
-        return self.execute(replace(request, **overrides))
+        request = replace(
+            request_for_cell(notebook, index, document=document, base=base), **overrides
+        )
+        new = not request.session_id and (
+            request.session_strategy is SessionStrategy.NEW or not self.store.list()
+        )
+        if new and project is not None:
+            session = self.create_session(request.env, project=project, env_order=env_order)
+            request = replace(request, session_id=session.id)
+        return self.execute(request)
 
     def get_execution(self, execution_id: ExecutionId) -> Execution:
         with self._lock:
@@ -325,6 +339,16 @@ class Runner:
             finished = [k for k, e in self._executions.items() if not e.running]
             for key in finished[: max(len(finished) - _KEPT_FINISHED, 0)]:
                 del self._executions[key]
+
+
+_LIVE: weakref.WeakSet[Runner] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """A server or script that exits without closing its runner still leaves no process behind."""
+    for runner in list(_LIVE):
+        runner.close()
 
 
 class _Plan:

@@ -130,3 +130,32 @@ def test_deleting_a_session_kills_what_runs_in_it(runner: Runner, run):
     runner.delete_session(run.session_id)
     assert execution.wait().exit_code == 137
     assert runner.list_sessions() == []
+
+
+def test_cell_in_a_new_session_gets_the_projects_env_files(runner: Runner, tmp_path):
+    from waypost.notebook import parse
+
+    (tmp_path / ".env").write_text("FROM_DOTENV=yes\n")
+    path = tmp_path / "book.md"
+    path.write_text('```sh\necho "$FROM_DOTENV"\n```\n')
+    execution = runner.run_cell(
+        parse(path.read_bytes()), 0, document=path, project=tmp_path, interactive=False
+    )
+    assert execution.wait().last_output == b"yes\n"
+
+
+def test_exiting_without_closing_the_runner_kills_its_cells(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "from waypost.runner import Runner, ExecuteRequest\n"
+        "r = Runner()\n"
+        "e = r.execute(ExecuteRequest(commands=('echo started', 'sleep 60')))\n"
+        "print(e.pid, flush=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip().isdigit()  # the fixture checks that its `sleep 60` is gone
