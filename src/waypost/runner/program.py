@@ -100,6 +100,8 @@ class CommandMode(enum.Enum):
     """Shells: ``-c <script>``; other programs: the script as their last argument."""
     FILE = "file"
     """The script in a temporary file, passed as the last argument."""
+    PROGRAM = "program"
+    """The program with its arguments only; no code (Runme v1's ``COMMAND_MODE_UNSPECIFIED``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +113,7 @@ class Program:
     script: str
     """The cell's code as it will run (without the runner's env-capture wrapper)."""
     mode: CommandMode
-    """``INLINE`` or ``FILE``, never ``AUTO``."""
+    """``INLINE``, ``FILE`` or ``PROGRAM``, never ``AUTO``."""
     language: str = ""
     file_extension: str = ""
     """Extension for the script file in ``FILE`` mode (some interpreters need the right one)."""

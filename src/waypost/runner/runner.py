@@ -368,6 +368,8 @@ class _Plan:
     def argv(self) -> list[str]:
         program = self.program
         argv = list(program.argv)
+        if program.mode is CommandMode.PROGRAM:
+            return argv
         if program.mode is CommandMode.FILE:
             return [*argv, self._write(program.script)]
         if self.dialect is not None:

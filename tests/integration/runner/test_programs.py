@@ -98,3 +98,10 @@ def test_large_script_runs_from_a_file(run):
     assert ran.code == 0
     assert ran.text.count("\n") == 200
     assert run('echo "$AFTER_BIG"').text == "1\n"
+
+
+def test_program_mode_runs_the_program_with_its_arguments_only(run):
+    from waypost.runner import CommandMode
+
+    ran = run(program="echo", arguments=("just", "args"), mode=CommandMode.PROGRAM)
+    assert ran.text == "just args\n"
