@@ -84,7 +84,9 @@ def test_ambiguous_name_lists_the_candidates(waypost, tmp_path):
 def test_parallel_prefixes_each_line_with_the_cell_name(waypost, tmp_path):
     done = waypost("run", "--parallel", "login", "use-token", cwd=_book(tmp_path))
     assert done.returncode == 0
-    assert sorted(done.stdout.splitlines()) == ["[login] logged in", "[use-token] token is "]
+    lines = sorted(done.stdout.splitlines())
+    assert lines[0] == "[login] logged in"
+    assert lines[1].startswith("[use-token] token is")  # with or without TOKEN: they race
 
 
 def test_dry_run_prints_the_script_without_running_it(waypost, tmp_path):
