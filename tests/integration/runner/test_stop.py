@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import pytest
 
 from waypost.runner import ExecuteRequest, Output, Runner, StopKind
+from waypost.runner.process import list_processes
 
 
 def _started(execution, text: bytes = b"ready") -> None:
@@ -19,6 +21,14 @@ def _started(execution, text: bytes = b"ready") -> None:
     raise AssertionError(f"{text!r} never appeared")
 
 
+def _sleeping(execution) -> None:
+    """Wait until the cell's ``sleep`` runs: an interrupt landing while bash forks it is bash's
+    own race (a terminal's Ctrl-C has it too); the runner covers it, the test need not rely on
+    that."""
+    while not any(p.pgid == execution.pid and p.pid != execution.pid for p in list_processes()):
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("interactive", [False, True], ids=["pipes", "pty"])
 def test_interrupt_ends_a_cell_with_130(runner: Runner, run, interactive):
     execution = runner.execute(
@@ -29,6 +39,7 @@ def test_interrupt_ends_a_cell_with_130(runner: Runner, run, interactive):
         )
     )
     _started(execution)
+    _sleeping(execution)
     execution.stop(StopKind.INTERRUPT)
     result = execution.wait()
     assert result.exit_code == 130
