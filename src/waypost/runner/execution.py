@@ -1,9 +1,10 @@
 """An execution: one run of a program, from its pid to its exit code, and everything in between.
 
-Threads do the work (one per output stream, one waiting for the end, one writing input to a
-terminal) so any caller can use an execution: iterate ``events()`` from a thread (CLI, gRPC),
-``async for`` over ``aevents()`` (WebSocket), or just ``wait()``. Input, resize and stop never
-block and may come from any thread or request, which is how a background cell is stopped later.
+A thread of its own does the work (it reads every output stream and notices the program's end
+through a pidfd; a second one types input into a terminal), so any caller can use an execution:
+iterate ``events()`` from a thread (CLI, gRPC), ``async for`` over ``aevents()`` (WebSocket), or
+just ``wait()``. Input, resize and stop never block and may come from any thread or request,
+which is how a background cell is stopped later.
 """
 
 from __future__ import annotations
