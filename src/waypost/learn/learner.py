@@ -1,0 +1,147 @@
+"""The learner: reads new events from the log, joins them into records, and stores examples.
+
+``Learner.poll()`` processes everything written since the stored watermark, in batches; each batch
+(records, examples and the watermark after its last line) commits in one transaction. A crash
+loses at most the batch in flight, which is read again on restart; reading it twice changes
+nothing. ``run_forever(stop)`` polls every ``interval`` seconds, for a background thread in
+``waypost serve``; ``waypost learn`` calls ``poll()`` once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from waypost.learn.eventlog import EventSource, Watermark
+from waypost.learn.records import (
+    CellRecord,
+    Example,
+    apply_event,
+    apply_generate,
+    example_from_execute,
+    generated_cells,
+)
+from waypost.learn.store import LearnStore
+
+__all__ = ["LearnStats", "Learner"]
+
+
+@dataclass(slots=True)
+class LearnStats:
+    """What one ``poll`` did."""
+
+    events: int = 0
+    """Events read (valid lines)."""
+    skipped: int = 0
+    """Lines that were not valid events."""
+    records: int = 0
+    """Cell records created or updated."""
+    examples: int = 0
+    """Examples added or replaced (0 when re-reading a log already learned)."""
+    watermark: Watermark | None = None
+
+    def add(self, other: LearnStats) -> None:
+        self.events += other.events
+        self.skipped += other.skipped
+        self.records += other.records
+        self.examples += other.examples
+        self.watermark = other.watermark or self.watermark
+
+
+class Learner:
+    """Turns an ``EventSource`` into examples in a ``LearnStore``."""
+
+    def __init__(
+        self,
+        source: EventSource,
+        store: LearnStore,
+        *,
+        name: str = "events",
+        batch: int = 5000,
+        on_examples: Callable[[list[Example]], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.name = name
+        """The watermark's name: one per event source in a store."""
+        self.batch = batch
+        self.on_examples = on_examples
+        """Called after each committed batch with the examples it changed."""
+        self._lock = threading.Lock()
+
+    def poll(self, *, limit: int | None = None) -> LearnStats:
+        """Process every event after the watermark (at most ``limit`` lines); return what changed."""
+        total = LearnStats()
+        with self._lock:
+            mark = self.store.watermark(self.name)
+            total.watermark = mark
+            reader = self.source.read(mark)
+            done = False
+            while not done:
+                stats, changed, done = self._batch(reader, limit, total)
+                total.add(stats)
+                if changed and self.on_examples is not None:
+                    self.on_examples(changed)
+        return total
+
+    def _batch(self, reader, limit: int | None, total: LearnStats):  # type: ignore[no-untyped-def]
+        stats = LearnStats()
+        records: dict[str, CellRecord | None] = {}
+        dirty: set[str] = set()
+        changed: list[Example] = []
+        last: Watermark | None = None
+        done = True
+
+        def record(cell_id: str) -> CellRecord | None:
+            if cell_id not in records:
+                records[cell_id] = self.store.record(cell_id)
+            return records[cell_id]
+
+        with self.store.transaction():
+            for event, mark in reader:
+                last = mark
+                if event is None:
+                    stats.skipped += 1
+                else:
+                    stats.events += 1
+                    if event.type == "generate":
+                        for cell_id, text in generated_cells(event):
+                            records[cell_id] = apply_generate(record(cell_id), cell_id, text, event)
+                            dirty.add(cell_id)
+                    else:
+                        cell_id = str(event.data.get("cell_id") or "")
+                        before = record(cell_id) if cell_id else None
+                        after = apply_event(before, event)
+                        if after is not None:
+                            records[cell_id] = after
+                            dirty.add(cell_id)
+                        if event.type == "execute":
+                            example = example_from_execute(event, after)
+                            if example is not None and self.store.put(example):
+                                stats.examples += 1
+                                changed.append(example)
+                seen = total.events + total.skipped + stats.events + stats.skipped
+                if limit is not None and seen >= limit:
+                    break
+                if stats.events + stats.skipped >= self.batch:
+                    done = False
+                    break
+            for cell_id in dirty:
+                rec = records[cell_id]
+                if rec is not None:
+                    self.store.put_record(rec)
+            stats.records = len(dirty)
+            if last is not None:
+                self.store.set_watermark(self.name, last)
+                stats.watermark = last
+        return stats, changed, done
+
+    def run_forever(self, stop: threading.Event, *, interval: float = 1.0) -> None:
+        """Poll until ``stop`` is set; new executions become examples within ``interval`` s."""
+        while not stop.is_set():
+            try:
+                self.poll()
+            except Exception:  # noqa: BLE001 - learning must never take the server down
+                pass
+            stop.wait(interval)

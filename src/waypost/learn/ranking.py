@@ -1,0 +1,225 @@
+"""Ranking: which past example, once adapted, answers this request best, and how surely.
+
+Candidates come from the lexical index (BM25, query expanded with the team's own translations).
+Each is adapted to the request first and judged after, on what it would actually run:
+
+- ``cover_request``: how much of the request (weighted by how informative each word is) the
+  example accounts for: the same word in its request, a value put into the command, a word the
+  command spells out, or a word the team's history translates into one of the command's atoms;
+- ``cover_example``: how much of the example's own request the new one accounts for. A word the
+  example asked for and this request does not (an action such as "raise" where only "show" was
+  asked) costs in proportion to how much it decides which command is run;
+- ``generation``: how likely the request is to produce the command's atoms (Model 1);
+- adaptation costs: literal slots left unfilled (the example needs a value the request did not
+  give), literals of the request left unplaced, realizations with no rule to carry them.
+
+Words that decide the command (actions) weigh more than words that name what it acts on
+(values): a word's weight is its IDF times a factor learned from the history, the share of its
+translation mass on atoms that are not values (see ``History.action_weight``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from waypost.learn.adaptation import Adaptation, adapt
+from waypost.learn.conventions import find_literal, value_words
+from waypost.learn.history import Entry, History, command_terms, query_words, request_terms
+from waypost.learn.lexicon import Word
+from waypost.learn.query import Query
+
+__all__ = ["Candidate", "Features", "rank"]
+
+_CANDIDATES = 40
+
+
+@dataclass(slots=True)
+class Features:
+    """What the score and the confidence are computed from (all documented in the module)."""
+
+    cover_request: float = 0.0
+    cover_example: float = 0.0
+    generation: float = 0.0
+    lexical: float = 0.0
+    unfilled: int = 0
+    unplaced: int = 0
+    untranslated: int = 0
+    substitutions: int = 0
+    unknown: float = 0.0
+    """Share of the request's weight on words the history has never seen."""
+
+    def as_list(self) -> list[float]:
+        return [
+            self.cover_request,
+            self.cover_example,
+            self.generation,
+            self.lexical,
+            float(self.unfilled),
+            float(self.unplaced),
+            float(self.untranslated),
+            float(self.substitutions),
+            self.unknown,
+        ]
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One example, adapted to the request, and how well it fits."""
+
+    entry: Entry
+    command: str
+    """The adapted command (the cell to suggest)."""
+    adaptation: Adaptation
+    features: Features
+    score: float = 0.0
+    margin: float = 0.0
+    """Score minus the best score of a candidate that suggests something else."""
+    support: int = 1
+    """How many candidates suggest exactly this command."""
+    confidence: float = 0.0
+    others: list[Entry] = field(default_factory=list)
+
+
+def _weight(history: History, word: Word) -> float:
+    return history.idf(word.key if word.kind == "word" else word.norm)
+
+
+def _content(words: tuple[Word, ...] | list[Word]) -> list[Word]:
+    return [w for w in value_words(words)]
+
+
+def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candidate]:
+    """Candidates for ``query``, best first, with scores (confidence is set by calibration)."""
+    intent, words = query_words(query)
+    if not intent:
+        intent = words
+    terms = request_terms(intent) or request_terms(words)
+    found = history.candidates(terms, k)
+    if not found:
+        return []
+    top_lexical = found[0][1] or 1.0
+    request_keys = {w.key for w in words} | {w.norm for w in words}
+    rterms = set(request_terms(words))
+    content = _content(intent)
+    total_weight = sum(_weight(history, w) for w in content) or 1.0
+    unknown = sum(_weight(history, w) for w in content if not _seen(history, w)) / total_weight
+
+    candidates = []
+    for index, lexical in found:
+        entry = history.entries[index]
+        adaptation = adapt(
+            entry.example.answer,
+            entry.words,
+            words,
+            history.conv,
+            example_intent=entry.intent,
+            request_intent=intent,
+        )
+        features = Features(
+            lexical=lexical / top_lexical,
+            unfilled=adaptation.unfilled,
+            unplaced=adaptation.unplaced,
+            untranslated=adaptation.untranslated,
+            substitutions=len(adaptation.substitutions),
+            unknown=unknown,
+        )
+        cterms = set(command_terms(adaptation.command))
+        features.cover_request = _cover_request(
+            history, content, total_weight, entry, adaptation, cterms
+        )
+        features.cover_example = _cover_example(history, entry, request_keys, adaptation)
+        features.generation = _generation(history, cterms, rterms)
+        candidates.append(Candidate(entry, adaptation.command, adaptation, features))
+    for c in candidates:
+        c.score = score(c.features)
+    candidates.sort(key=lambda c: -c.score)
+    _margins(candidates)
+    return candidates
+
+
+def _seen(history: History, word: Word) -> bool:
+    return history.df.get(word.key, 0) > 0 or history.df.get(word.norm, 0) > 0
+
+
+def _cover_request(
+    history: History,
+    content: list[Word],
+    total: float,
+    entry: Entry,
+    adaptation: Adaptation,
+    cterms: set[str],
+) -> float:
+    explained = 0.0
+    for w in content:
+        weight = _weight(history, w)
+        if w.key in entry.terms or w.norm in entry.terms or w.norm in adaptation.used:
+            explained += weight
+            continue
+        if find_literal(adaptation.command, w.text):
+            explained += weight
+            continue
+        if w.kind == "word" and "-" in w.text:
+            parts = [p for p in w.norm.split("-") if p]
+            hit = sum(1 for p in parts if p in entry.terms or p in cterms)
+            if hit:
+                explained += weight * hit / len(parts)
+                continue
+        p = history.tm.best(w.key, cterms)
+        explained += weight * min(1.0, 2.0 * p)
+    return explained / total
+
+
+def _cover_example(
+    history: History, entry: Entry, request_keys: set[str], adaptation: Adaptation
+) -> float:
+    total = explained = 0.0
+    for u in _content(entry.intent):
+        weight = _weight(history, u)
+        total += weight
+        if u.key in request_keys or u.norm in request_keys or u.norm in adaptation.replaced:
+            explained += weight
+    return explained / total if total else 1.0
+
+
+def _generation(history: History, cterms: set[str], rterms: set[str]) -> float:
+    if not cterms:
+        return 0.0
+    logs = []
+    for a in cterms:
+        p = 1.0 if a in rterms else history.tm.generation(a, rterms)
+        logs.append(math.log(p + 1e-4))
+    return sum(logs) / len(logs)
+
+
+def score(f: Features) -> float:
+    """How well a candidate fits (higher is better); used to order candidates."""
+    return (
+        2.0 * f.cover_request
+        + 1.0 * f.cover_example
+        + 0.15 * f.generation
+        + 0.2 * f.lexical
+        - 0.6 * f.unfilled
+        - 0.3 * f.unplaced
+        - 0.5 * f.untranslated
+    )
+
+
+def _margins(candidates: list[Candidate]) -> None:
+    """Merge candidates that suggest the same command; margin to the best different one."""
+    seen: dict[str, Candidate] = {}
+    merged: list[Candidate] = []
+    for c in candidates:
+        key = c.command.strip()
+        if key in seen:
+            seen[key].support += 1
+            seen[key].others.append(c.entry)
+            continue
+        seen[key] = c
+        merged.append(c)
+    for i, c in enumerate(merged):
+        rival = merged[1].score if i == 0 and len(merged) > 1 else merged[0].score
+        c.margin = c.score - rival if i == 0 else c.score - merged[0].score
+        if i == 0 and len(merged) == 1:
+            c.margin = c.score
+    candidates[:] = merged
