@@ -14,20 +14,31 @@ the program and option names are never touched.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from waypost.learn.conventions import Conventions, Occurrence, find_literal, value_words
-from waypost.learn.lexicon import Word
+from waypost.learn.conventions import (
+    Conventions,
+    Occurrence,
+    argument_spans,
+    find_literal,
+    value_words,
+)
+from waypost.learn.lexicon import Word, literal_type
 
 __all__ = ["Adaptation", "adapt"]
+
+_IMPLICIT_SIBLING = 2
+"""A value the example left implicit is replaced only by a sibling seen in this many templates."""
 
 _GUESS = 0.55
 """Compatibility of a pairing supported only by word alignment (a new name, say)."""
 
-_ALIGNED_SHARE = 0.6
-"""Two sentences are aligned word for word when at least this share of the longer one matches."""
+_ALIGNED_SHARE = 0.7
+"""Two sentences are aligned word for word when this share of the longer one matches (a word
+swapped one for one counts half)."""
 
 _COMPATIBLE = {
     "number": {"number", "percent"},
@@ -75,6 +86,25 @@ class Adaptation:
     """Keys of example words that were replaced."""
 
 
+def _inside_token(command: str, start: int, end: int) -> bool:
+    """A value spelled inside a larger token (``acme-prod``, ``--env=prod``), not a bare word."""
+    before = command[start - 1] if start > 0 else " "
+    after = command[end] if end < len(command) else " "
+    return not (before.isspace() and after.isspace())
+
+
+def _same(word: Word) -> str:
+    """A form that ignores what does not change a value: a path's trailing slash."""
+    text = word.norm
+    if word.kind in ("path", "url") and len(text) > 1:
+        text = text.rstrip("/")
+    elif word.kind == "quantity":
+        m = re.match(r"^([+-]?[\d.]+)([a-z])", text)
+        if m:
+            text = m.group(1) + m.group(2)
+    return text
+
+
 def _cased(new: str, old: str) -> str:
     if old.islower():
         return new.lower()
@@ -89,10 +119,12 @@ def _alignment(example: Sequence[Word], request: Sequence[Word]) -> dict[str, st
     b = [w.key for w in request]
     pairs: dict[str, str] = {}
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    same = sum(size for _, _, size in matcher.get_matching_blocks())
-    if not a or not b or same / max(len(a), len(b)) < _ALIGNED_SHARE:
+    opcodes = matcher.get_opcodes()
+    same = sum(i2 - i1 for op, i1, i2, _, _ in opcodes if op == "equal")
+    swapped = sum(i2 - i1 for op, i1, i2, j1, j2 in opcodes if op == "replace" and i2 - i1 == j2 - j1)
+    if not a or not b or (same + swapped / 2) / max(len(a), len(b)) < _ALIGNED_SHARE:
         return pairs
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes:
         if op == "replace" and i2 - i1 == j2 - j1:
             for k in range(i2 - i1):
                 pairs[example[i1 + k].norm] = request[j1 + k].norm
@@ -109,7 +141,7 @@ def _compatibility(
     if slot.kind != "word":
         return 0.8 + bonus
     sib = conv.sibling(slot.norm, new.norm)
-    if sib:
+    if sib >= 2 or (sib and is_aligned):
         return 0.7 + min(sib, 3) * 0.1 + bonus
     if not slot_is_literal and not conv.realizations.get(new.norm):
         return 0.0  # a convention can only be carried to a value with known realizations
@@ -129,8 +161,8 @@ def adapt(
     """Adapt ``command`` (the answer to ``example_words``) to ``request_words``."""
     qwords = value_words(example_words)
     rwords = [conv.canonical(w) for w in value_words(request_words)]
-    q_norms = {w.norm for w in qwords} | {w.key for w in qwords}
-    r_norms = {w.norm for w in rwords} | {w.key for w in rwords}
+    q_norms = {w.norm for w in qwords} | {w.key for w in qwords} | {_same(w) for w in qwords}
+    r_norms = {w.norm for w in rwords} | {w.key for w in rwords} | {_same(w) for w in rwords}
 
     occs = conv.occurrences(command, qwords)
     by_word: dict[str, list[Occurrence]] = defaultdict(list)
@@ -140,24 +172,33 @@ def adapt(
     for w in qwords:
         slot_word.setdefault(w.norm, w)
 
-    new_words = [w for w in rwords if w.norm not in q_norms and w.key not in q_norms]
+    new_words = [
+        w for w in rwords if w.norm not in q_norms and w.key not in q_norms and _same(w) not in q_norms
+    ]
     # values the example's request left implicit: a sibling of a new word, spelled in the command
     taken = [(o.start, o.end) for o in occs]
+    regions = argument_spans(command)
     for new in new_words:
-        for sib in conv.siblings.get(new.norm, {}):
-            if sib in q_norms or sib in by_word:
+        for sib, count in conv.siblings.get(new.norm, {}).items():
+            if count < _IMPLICIT_SIBLING or sib in q_norms or sib in by_word:
+                continue
+            if literal_type(sib) != new.kind:
                 continue
             for start, end in find_literal(command, sib):
                 if any(s < end and start < e for s, e in taken):
                     continue
+                if not any(a <= start and end <= b for a, b in regions):
+                    continue
+                if not _inside_token(command, start, end):
+                    continue
                 by_word[sib].append(Occurrence(sib, start, end, True))
-                slot_word.setdefault(sib, Word(sib, "word", -1))
+                slot_word.setdefault(sib, Word(sib, new.kind, -1))
                 taken.append((start, end))
 
     result = Adaptation(command)
     open_slots = []
     for word, found in by_word.items():
-        if word in r_norms:
+        if word in r_norms or (word in slot_word and _same(slot_word[word]) in r_norms):
             result.kept += 1
             result.used.add(word)
             continue

@@ -74,30 +74,42 @@ def raw_tokens(command: str) -> list[tuple[int, int]]:
 _SEPARATORS = frozenset({"|", "||", "&&", ";", "&", "|&", "(", "$(", "`"})
 
 
-def argument_atoms(command: str) -> list[tuple[int, int]]:
-    """Atom spans outside program names and option names: where a value can be.
+def argument_spans(command: str) -> list[tuple[int, int]]:
+    """Spans of ``command`` that can hold a value: not program names, not option names.
 
     The program (first word of each pipeline stage or line) and an option's name are never
     values: a command is adapted by changing what it acts on, not what it runs.
     """
     out: list[tuple[int, int]] = []
     first = True
+    last_end = 0
     for start, end in raw_tokens(command):
+        if "\n" in command[last_end:start]:
+            first = True
+        last_end = end
         token = command[start:end]
-        if token in _SEPARATORS or token.endswith((";", "|")):
+        if token in _SEPARATORS:
             first = True
             continue
         if first and not re.match(r"^\w+=", token):
-            first = False
+            first = token.endswith((";", "|"))
             continue
+        first = token.endswith((";", "|", "&&"))
         skip_to = start
         if token.startswith("-"):
             eq = token.find("=")
             skip_to = start + (eq + 1 if eq >= 0 else len(token))
-        for m in _ATOM_SPANS.finditer(command, skip_to, end):
+        if skip_to < end:
+            out.append((skip_to, end))
+    return out
+
+
+def argument_atoms(command: str) -> list[tuple[int, int]]:
+    """Atom spans inside ``argument_spans``."""
+    out: list[tuple[int, int]] = []
+    for start, end in argument_spans(command):
+        for m in _ATOM_SPANS.finditer(command, start, end):
             out.append((m.start(), m.end()))
-        if "\n" in command[end : end + 2]:
-            first = True
     return out
 
 
@@ -142,7 +154,7 @@ def value_words(words: Iterable[Word]) -> list[Word]:
     """Words of a request that can name a value (no stop words, nothing too short)."""
     out = []
     for w in words:
-        if w.is_stop or w.kind == "option":
+        if w.is_stop or w.kind == "option" or not _ALNUM.search(w.text):
             continue
         if w.kind == "word" and len(w.text) < 2:
             continue
@@ -229,10 +241,12 @@ class Conventions:
         Overlaps are resolved in favour of the longer literal.
         """
         found: list[Occurrence] = []
+        regions = argument_spans(command)
         for w in sorted(value_words(words), key=lambda w: -len(w.text)):
             for part, text in w.parts:
                 for start, end in find_literal(command, text):
-                    found.append(Occurrence(w.norm, start, end, True, part))
+                    if any(a <= start and end <= b for a, b in regions):
+                        found.append(Occurrence(w.norm, start, end, True, part))
         for start, end in argument_atoms(command):
             owner = self.owner.get(command[start:end].lower())
             if owner is not None:

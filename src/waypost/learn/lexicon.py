@@ -69,6 +69,7 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("variable", re.compile(r"^\$\{?\w+\}?$")),
     ("option", re.compile(r"^--?[A-Za-z][\w-]*(=\S*)?$")),
     ("filename", re.compile(r"^[\w-]+(\.[A-Za-z0-9]{1,5})+$")),
+    ("extension", re.compile(r"^\.[A-Za-z0-9]{1,6}$")),
     ("ident", re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w][\w.-]*$")),
 ]
 

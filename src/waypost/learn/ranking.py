@@ -99,6 +99,8 @@ def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candid
     if not found:
         return []
     top_lexical = found[0][1] or 1.0
+    words = tuple(history.conv.canonical(w) for w in words)
+    intent = tuple(history.conv.canonical(w) for w in intent)
     request_keys = {w.key for w in words} | {w.norm for w in words}
     rterms = set(request_terms(words))
     content = _content(intent)
@@ -159,6 +161,9 @@ def _cover_request(
         if find_literal(adaptation.command, w.text):
             explained += weight
             continue
+        if w.kind == "word" and any(_related(w.norm, t) for t in entry.terms):
+            explained += weight * _RELATED
+            continue
         if w.kind == "word" and "-" in w.text:
             parts = [p for p in w.norm.split("-") if p]
             hit = sum(1 for p in parts if p in entry.terms or p in cterms)
@@ -179,7 +184,27 @@ def _cover_example(
         total += weight
         if u.key in request_keys or u.norm in request_keys or u.norm in adaptation.replaced:
             explained += weight
+        elif u.kind == "word" and any(_related(u.norm, k) for k in request_keys):
+            explained += weight * _RELATED
     return explained / total if total else 1.0
+
+
+_RELATED = 0.8
+"""How much a related form (``infra``/``infrastructure``, ``expire``/``expiry``) explains."""
+
+
+def _related(a: str, b: str) -> bool:
+    """Two forms of one word: one a prefix of the other, or a long common prefix."""
+    if a == b or min(len(a), len(b)) < 4:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return True
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= 5
 
 
 def _generation(history: History, cterms: set[str], rterms: set[str]) -> float:
@@ -202,6 +227,7 @@ def score(f: Features) -> float:
         - 0.6 * f.unfilled
         - 0.3 * f.unplaced
         - 0.5 * f.untranslated
+        - 0.1 * f.substitutions
     )
 
 
