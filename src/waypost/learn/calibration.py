@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from waypost.learn.ranking import Candidate
+from waypost.learn.ranking import FEATURE_NAMES, Candidate
 
 __all__ = ["COEFFICIENTS", "THRESHOLD", "confidence"]
 
@@ -26,29 +26,25 @@ COEFFICIENTS: dict[str, float] = {
     "cover_request": 5.0,
     "cover_example": 2.5,
     "generation": 0.15,
-    "margin": 1.5,
+    "lexical": 0.0,
     "unfilled": -1.5,
     "unplaced": -1.0,
     "untranslated": -1.5,
+    "substitutions": 0.0,
     "unknown": -2.0,
+    "fit": 0.0,
+    "margin": 1.5,
     "support": 0.3,
 }
-"""Logistic coefficients over the features of ``ranking.Features`` (fitted once; see module)."""
+"""Logistic coefficients over ``ranking.FEATURE_NAMES`` plus the margin (capped at 3) and the
+log of the support (fitted once by ``bench/calibrate.py``; see the module docstring)."""
 
 
 def confidence(candidate: Candidate) -> float:
-    f = candidate.features
     c = COEFFICIENTS
-    z = (
-        c["bias"]
-        + c["cover_request"] * f.cover_request
-        + c["cover_example"] * f.cover_example
-        + c["generation"] * f.generation
-        + c["margin"] * min(candidate.margin, 2.0)
-        + c["unfilled"] * f.unfilled
-        + c["unplaced"] * f.unplaced
-        + c["untranslated"] * f.untranslated
-        + c["unknown"] * f.unknown
-        + c["support"] * math.log(candidate.support)
-    )
+    z = c["bias"]
+    for name in FEATURE_NAMES:
+        z += c[name] * float(getattr(candidate.features, name))
+    z += c["margin"] * min(candidate.margin, 3.0)
+    z += c["support"] * math.log(max(candidate.support, 1))
     return 1.0 / (1.0 + math.exp(-z))

@@ -29,7 +29,7 @@ from waypost.learn.history import Entry, History, command_terms, query_words, re
 from waypost.learn.lexicon import Word
 from waypost.learn.query import Query
 
-__all__ = ["Candidate", "Features", "rank"]
+__all__ = ["FEATURE_NAMES", "WEIGHTS", "Candidate", "Features", "rank", "score"]
 
 _CANDIDATES = 40
 
@@ -48,19 +48,40 @@ class Features:
     substitutions: int = 0
     unknown: float = 0.0
     """Share of the request's weight on words the history has never seen."""
+    fit: float = 0.0
+    """Weighted mean log-probability that the example explains each request word (the log-scale
+    counterpart of ``cover_request``; separates near misses among paraphrases)."""
 
     def as_list(self) -> list[float]:
-        return [
-            self.cover_request,
-            self.cover_example,
-            self.generation,
-            self.lexical,
-            float(self.unfilled),
-            float(self.unplaced),
-            float(self.untranslated),
-            float(self.substitutions),
-            self.unknown,
-        ]
+        return [float(getattr(self, name)) for name in FEATURE_NAMES]
+
+
+FEATURE_NAMES = (
+    "cover_request",
+    "cover_example",
+    "generation",
+    "lexical",
+    "unfilled",
+    "unplaced",
+    "untranslated",
+    "substitutions",
+    "unknown",
+    "fit",
+)
+
+WEIGHTS: dict[str, float] = {
+    "cover_request": 2.0,
+    "cover_example": 1.0,
+    "generation": 0.15,
+    "lexical": 0.2,
+    "unfilled": -0.6,
+    "unplaced": -0.3,
+    "untranslated": -0.5,
+    "substitutions": -0.1,
+    "unknown": 0.0,
+    "fit": 0.0,
+}
+"""Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
 
 
 @dataclass(slots=True)
@@ -127,7 +148,7 @@ def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candid
             unknown=unknown,
         )
         cterms = set(command_terms(adaptation.command))
-        features.cover_request = _cover_request(
+        features.cover_request, features.fit = _cover_request(
             history, content, total_weight, entry, adaptation, cterms
         )
         features.cover_example = _cover_example(history, entry, request_keys, adaptation)
@@ -151,28 +172,34 @@ def _cover_request(
     entry: Entry,
     adaptation: Adaptation,
     cterms: set[str],
-) -> float:
+) -> tuple[float, float]:
     explained = 0.0
+    logs = 0.0
     for w in content:
         weight = _weight(history, w)
-        if w.key in entry.terms or w.norm in entry.terms or w.norm in adaptation.used:
-            explained += weight
-            continue
-        if find_literal(adaptation.command, w.text):
-            explained += weight
-            continue
-        if w.kind == "word" and any(_related(w.norm, t) for t in entry.terms):
-            explained += weight * _RELATED
-            continue
-        if w.kind == "word" and "-" in w.text:
-            parts = [p for p in w.norm.split("-") if p]
-            hit = sum(1 for p in parts if p in entry.terms or p in cterms)
-            if hit:
-                explained += weight * hit / len(parts)
-                continue
-        p = history.tm.best(w.key, cterms)
-        explained += weight * min(1.0, 2.0 * p)
-    return explained / total
+        e = _explains(history, w, entry, adaptation, cterms)
+        explained += weight * e
+        logs += weight * math.log(e + 0.01)
+    return explained / total, logs / total
+
+
+def _explains(
+    history: History, w: Word, entry: Entry, adaptation: Adaptation, cterms: set[str]
+) -> float:
+    """How well the (adapted) example accounts for request word ``w``, in [0, 1]."""
+    if w.key in entry.terms or w.norm in entry.terms or w.norm in adaptation.used:
+        return 1.0
+    if find_literal(adaptation.command, w.text):
+        return 1.0
+    p = history.tm.best(w.key, cterms)
+    if w.kind == "word" and any(_related(w.norm, t) for t in entry.terms):
+        return max(_RELATED, min(1.0, 2.0 * p))
+    if w.kind == "word" and "-" in w.text:
+        parts = [q for q in w.norm.split("-") if q]
+        hit = sum(1 for q in parts if q in entry.terms or q in cterms)
+        if hit:
+            return max(hit / len(parts), min(1.0, 2.0 * p))
+    return min(1.0, 2.0 * p)
 
 
 def _cover_example(
@@ -219,16 +246,7 @@ def _generation(history: History, cterms: set[str], rterms: set[str]) -> float:
 
 def score(f: Features) -> float:
     """How well a candidate fits (higher is better); used to order candidates."""
-    return (
-        2.0 * f.cover_request
-        + 1.0 * f.cover_example
-        + 0.15 * f.generation
-        + 0.2 * f.lexical
-        - 0.6 * f.unfilled
-        - 0.3 * f.unplaced
-        - 0.5 * f.untranslated
-        - 0.1 * f.substitutions
-    )
+    return sum(WEIGHTS[name] * float(getattr(f, name)) for name in FEATURE_NAMES)
 
 
 def _margins(candidates: list[Candidate]) -> None:
