@@ -8,7 +8,7 @@ import sys
 import click
 import typer
 
-from waypost.cli import fmt, tasks
+from waypost.cli import fmt, learn, tasks
 from waypost.cli.console import print_error
 from waypost.cli.options import (
     AllowUnknown,
@@ -51,6 +51,7 @@ def main(
 
 app.add_typer(tasks.app)
 app.add_typer(fmt.app)
+app.add_typer(learn.app)
 
 
 def run(argv: list[str] | None = None) -> None:
