@@ -105,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("datasets", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=HERE / "out" / "calibration.json")
+    parser.add_argument("--rows", type=Path, help="also save the held-out features (pickle)")
     args = parser.parse_args()
     dirs = args.datasets or sorted(p for p in SHARED.iterdir() if (p / "train").is_dir())
     rng = random.Random(0)
@@ -158,6 +159,10 @@ def main() -> None:
                 right += label
         print(f"  {name}: answered {answered}/{len(top)}, right {right}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.rows:
+        import pickle
+
+        args.rows.write_bytes(pickle.dumps(per_dataset))
     args.out.write_text(json.dumps(result, indent=2))
     json.dump(result, sys.stdout, indent=2)
     print()

@@ -141,7 +141,7 @@ def _compatibility(
     if slot.kind != "word":
         return 0.8 + bonus
     sib = conv.sibling(slot.norm, new.norm)
-    if sib >= 2 or (sib and is_aligned):
+    if (sib >= 2 and conv.exclusive(slot.norm, new.norm)) or (sib and is_aligned):
         return 0.7 + min(sib, 3) * 0.1 + bonus
     if not slot_is_literal and not conv.realizations.get(new.norm):
         return 0.0  # a convention can only be carried to a value with known realizations
@@ -182,7 +182,7 @@ def adapt(
         for sib, count in conv.siblings.get(new.norm, {}).items():
             if count < _IMPLICIT_SIBLING or sib in q_norms or sib in by_word:
                 continue
-            if literal_type(sib) != new.kind:
+            if literal_type(sib) != new.kind or not conv.exclusive(sib, new.norm):
                 continue
             for start, end in find_literal(command, sib):
                 if any(s < end and start < e for s, e in taken):

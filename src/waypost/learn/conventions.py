@@ -186,16 +186,26 @@ class Conventions:
         self._keyed: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         """Option key → (word, value text, token) of values realizing a word by convention."""
         self._rules: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self._docs: dict[str, list[int]] = defaultdict(list)
+        """Word → the examples whose request says it (to tell alternatives from companions)."""
 
     @classmethod
-    def fit(cls, examples: Sequence[tuple[Sequence[Word], str]]) -> Conventions:
-        """Learn from ``(request words, command)`` pairs."""
+    def fit(
+        cls,
+        examples: Sequence[tuple[Sequence[Word], str]],
+        intents: Sequence[Sequence[Word]] | None = None,
+    ) -> Conventions:
+        """Learn from ``(request words, command)`` pairs; ``intents`` are the request sentences
+        alone (without headings), which tell alternatives from companions."""
         conv = cls()
         co: dict[str, Counter[str]] = defaultdict(Counter)
-        for words, command in examples:
+        for index, (words, command) in enumerate(examples):
             vws = value_words(words)
             ws = {w.norm for w in vws if w.kind == "word"}
             conv.word_count.update(ws)
+            said = ws if intents is None else {w.norm for w in value_words(intents[index])}
+            for w in said:
+                conv._docs[w].append(index)
             spelled = {w.norm for w in vws}
             atoms = {command[a:b].lower() for a, b in argument_atoms(command)}
             conv.known_atoms |= {m.group(0).lower() for m in _ATOM_SPANS.finditer(command)}
@@ -285,6 +295,15 @@ class Conventions:
     def sibling(self, a: str, b: str) -> int:
         """How many templates ``a`` and ``b`` both fill (0: not known to be interchangeable)."""
         return self.siblings.get(a, Counter()).get(b, 0)
+
+    def exclusive(self, a: str, b: str) -> bool:
+        """``a`` and ``b`` are alternatives: requests (almost) never say both, as with
+        environments; "files" and "directories" are companions, not alternatives."""
+        da, db = self._docs.get(a, []), self._docs.get(b, [])
+        if not da or not db:
+            return True
+        both = len(set(da) & set(db)) if len(da) < len(db) else len(set(db) & set(da))
+        return both <= 0.1 * min(len(da), len(db))
 
     def knows(self, word: str) -> bool:
         """The word occurs in the history's requests or commands."""

@@ -98,6 +98,11 @@ class History:
         for e in entries:
             self.df.update(e.terms)
         self.n = len(entries)
+        groups: dict[str, set[str]] = {}
+        for e in entries:
+            groups.setdefault(e.example.answer.strip(), set()).update(e.terms)
+        self.group_terms: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in groups.items()}
+        """Command → the terms of every request that led to it (different words, same command)."""
         self.bm25: bm25s.BM25 | None = None
         self.tm = TranslationModel()
         self.conv = Conventions()
@@ -108,7 +113,10 @@ class History:
         history._index()
         recent = history.entries[-_TM_MAX_PAIRS:]
         history.tm = TranslationModel.fit([(list(e.terms), e.command_terms) for e in recent])
-        history.conv = Conventions.fit([(e.words, e.example.answer) for e in history.entries])
+        history.conv = Conventions.fit(
+            [(e.words, e.example.answer) for e in history.entries],
+            [e.intent for e in history.entries],
+        )
         return history
 
     def _index(self) -> None:
@@ -122,6 +130,10 @@ class History:
         retriever = bm25s.BM25()
         retriever.index(docs, show_progress=False)
         self.bm25 = retriever
+
+    def terms_of(self, entry: Entry) -> frozenset[str]:
+        """The terms of ``entry``'s request and of every other request that ran its command."""
+        return self.group_terms.get(entry.example.answer.strip(), entry.terms)
 
     def idf(self, term: str) -> float:
         n = self.df.get(term, 0)

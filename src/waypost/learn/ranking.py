@@ -187,16 +187,17 @@ def _explains(
     history: History, w: Word, entry: Entry, adaptation: Adaptation, cterms: set[str]
 ) -> float:
     """How well the (adapted) example accounts for request word ``w``, in [0, 1]."""
-    if w.key in entry.terms or w.norm in entry.terms or w.norm in adaptation.used:
+    terms = history.terms_of(entry) if not adaptation.substitutions else entry.terms
+    if w.key in terms or w.norm in terms or w.norm in adaptation.used:
         return 1.0
     if find_literal(adaptation.command, w.text):
         return 1.0
     p = history.tm.best(w.key, cterms)
-    if w.kind == "word" and any(_related(w.norm, t) for t in entry.terms):
+    if w.kind == "word" and any(_related(w.norm, t) for t in terms):
         return max(_RELATED, min(1.0, 2.0 * p))
     if w.kind == "word" and "-" in w.text:
         parts = [q for q in w.norm.split("-") if q]
-        hit = sum(1 for q in parts if q in entry.terms or q in cterms)
+        hit = sum(1 for q in parts if q in terms or q in cterms)
         if hit:
             return max(hit / len(parts), min(1.0, 2.0 * p))
     return min(1.0, 2.0 * p)
