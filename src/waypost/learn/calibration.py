@@ -22,22 +22,23 @@ THRESHOLD = 0.5
 """Abstain below this confidence. Chosen once, from the cost argument above; not per dataset."""
 
 COEFFICIENTS: dict[str, float] = {
-    "bias": -6.0,
-    "cover_request": 5.0,
-    "cover_example": 2.5,
-    "generation": 0.15,
-    "lexical": 0.0,
-    "unfilled": -1.5,
-    "unplaced": -1.0,
-    "untranslated": -1.5,
-    "substitutions": 0.0,
-    "unknown": -2.0,
-    "fit": 0.0,
-    "margin": 1.5,
-    "support": 0.3,
+    "bias": -0.298,
+    "verbatim": -0.919,
+    "support": 1.242,
+    "cover_request": -2.041,
+    "cover_example": 0.802,
+    "generation": 0.371,
+    "lexical": 0.774,
+    "unfilled": 0.038,
+    "unplaced": 0.214,
+    "untranslated": 0.818,
+    "substitutions": -0.002,
+    "unknown": -3.025,
+    "fit": 2.06,
+    "margin": 0.52,
 }
 """Logistic coefficients over ``ranking.FEATURE_NAMES`` plus the margin (capped at 3) and the
-log of the support (fitted once by ``bench/calibrate.py``; see the module docstring)."""
+(fitted once by ``bench/calibrate.py``; see the module docstring)."""
 
 
 def confidence(candidate: Candidate) -> float:
@@ -46,5 +47,4 @@ def confidence(candidate: Candidate) -> float:
     for name in FEATURE_NAMES:
         z += c[name] * float(getattr(candidate.features, name))
     z += c["margin"] * min(candidate.margin, 3.0)
-    z += c["support"] * math.log(max(candidate.support, 1))
     return 1.0 / (1.0 + math.exp(-z))

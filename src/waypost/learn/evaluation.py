@@ -38,7 +38,7 @@ from waypost.learn.metric import distance
 from waypost.learn.query import CODE, MARKUP, Query, build_query, cell_kind
 from waypost.learn.records import EVAL_SOURCE, Example
 from waypost.learn.store import ExampleStore, MemoryStore
-from waypost.notebook import parse
+from waypost.notebook import new_ulid, parse
 
 __all__ = [
     "TRAIN_SOURCE",
@@ -289,13 +289,13 @@ def _predict(provider: Provider, case: Case, sink: ev.EventSink | None) -> CaseR
     if sink is not None and suggestion is not None:
         sink.emit(
             ev.generate(
-                trace_id=ev.new_ulid(),
+                trace_id=new_ulid(),
                 context=_context(case.cells),
                 context_hash="",
                 provider=provider.name,
                 model="",
                 latency_ms=latency,
-                cells=[ev.GeneratedCell(ev.new_ulid(), CODE, prediction or "", "sh")],
+                cells=[ev.GeneratedCell(new_ulid(), CODE, prediction or "", "sh")],
                 confidence=suggestion.confidence,
                 source=EVAL_SOURCE,
             )

@@ -9,6 +9,7 @@ nothing. ``run_forever(stop)`` polls every ``interval`` seconds, for a backgroun
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,55 +87,54 @@ class Learner:
         return total
 
     def _batch(self, reader, limit: int | None, total: LearnStats):  # type: ignore[no-untyped-def]
+        """Read up to ``batch`` lines, derive everything in memory, commit it in one go."""
         stats = LearnStats()
-        records: dict[str, CellRecord | None] = {}
+        size = self.batch
+        if limit is not None:
+            size = min(size, limit - total.events - total.skipped)
+        items = list(itertools.islice(reader, max(size, 0)))
+        done = len(items) < self.batch or (limit is not None and len(items) >= size)
+        if not items:
+            return stats, [], True
+        ids: set[str] = set()
+        for event, _ in items:
+            if event is None:
+                continue
+            if event.type == "generate":
+                ids.update(cell_id for cell_id, _ in generated_cells(event))
+            elif event.data.get("cell_id"):
+                ids.add(str(event.data["cell_id"]))
+        records: dict[str, CellRecord] = self.store.records_for(sorted(ids)) if ids else {}
         dirty: set[str] = set()
-        changed: list[Example] = []
-        last: Watermark | None = None
-        done = True
-
-        def record(cell_id: str) -> CellRecord | None:
-            if cell_id not in records:
-                records[cell_id] = self.store.record(cell_id)
-            return records[cell_id]
-
+        examples: list[Example] = []
+        for event, _ in items:
+            if event is None:
+                stats.skipped += 1
+                continue
+            stats.events += 1
+            if event.type == "generate":
+                for cell_id, text in generated_cells(event):
+                    records[cell_id] = apply_generate(records.get(cell_id), cell_id, text, event)
+                    dirty.add(cell_id)
+                continue
+            cell_id = str(event.data.get("cell_id") or "")
+            after = apply_event(records.get(cell_id), event) if cell_id else None
+            if after is not None:
+                records[cell_id] = after
+                dirty.add(cell_id)
+            if event.type == "execute":
+                example = example_from_execute(event, after)
+                if example is not None:
+                    examples.append(example)
+        last = items[-1][1]
         with self.store.transaction():
-            for event, mark in reader:
-                last = mark
-                if event is None:
-                    stats.skipped += 1
-                else:
-                    stats.events += 1
-                    if event.type == "generate":
-                        for cell_id, text in generated_cells(event):
-                            records[cell_id] = apply_generate(record(cell_id), cell_id, text, event)
-                            dirty.add(cell_id)
-                    else:
-                        cell_id = str(event.data.get("cell_id") or "")
-                        before = record(cell_id) if cell_id else None
-                        after = apply_event(before, event)
-                        if after is not None:
-                            records[cell_id] = after
-                            dirty.add(cell_id)
-                        if event.type == "execute":
-                            example = example_from_execute(event, after)
-                            if example is not None and self.store.put(example):
-                                stats.examples += 1
-                                changed.append(example)
-                seen = total.events + total.skipped + stats.events + stats.skipped
-                if limit is not None and seen >= limit:
-                    break
-                if stats.events + stats.skipped >= self.batch:
-                    done = False
-                    break
-            for cell_id in dirty:
-                rec = records[cell_id]
-                if rec is not None:
-                    self.store.put_record(rec)
-            stats.records = len(dirty)
-            if last is not None:
-                self.store.set_watermark(self.name, last)
-                stats.watermark = last
+            changed = self.store.put_many(examples) if examples else []
+            if dirty:
+                self.store.put_records([records[i] for i in sorted(dirty)])
+            self.store.set_watermark(self.name, last)
+        stats.examples = len(changed)
+        stats.records = len(dirty)
+        stats.watermark = last
         return stats, changed, done
 
     def run_forever(self, stop: threading.Event, *, interval: float = 1.0) -> None:

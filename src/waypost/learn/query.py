@@ -113,7 +113,9 @@ def build_query(cells: Sequence[Any], index: int | None = None) -> Query:
         kind = cell_kind(cell)
         value = str(getattr(cell, "value", "") or "")
         if kind == MARKUP:
-            value = _COMMENT.sub("", value).strip()
+            if "<!--" in value:
+                value = _COMMENT.sub("", value)
+            value = value.strip()
             if not value:
                 continue
         elif not value.strip():

@@ -48,6 +48,10 @@ class Features:
     substitutions: int = 0
     unknown: float = 0.0
     """Share of the request's weight on words the history has never seen."""
+    verbatim: float = 0.0
+    """1 when the example's command is suggested unchanged."""
+    support: float = 0.0
+    """log of how many candidates (other requests) lead to this same command."""
     fit: float = 0.0
     """Weighted mean log-probability that the example explains each request word (the log-scale
     counterpart of ``cover_request``; separates near misses among paraphrases)."""
@@ -57,6 +61,8 @@ class Features:
 
 
 FEATURE_NAMES = (
+    "verbatim",
+    "support",
     "cover_request",
     "cover_example",
     "generation",
@@ -70,16 +76,18 @@ FEATURE_NAMES = (
 )
 
 WEIGHTS: dict[str, float] = {
-    "cover_request": 2.0,
-    "cover_example": 1.0,
-    "generation": 0.15,
-    "lexical": 0.2,
-    "unfilled": -0.6,
-    "unplaced": -0.3,
-    "untranslated": -0.5,
-    "substitutions": -0.1,
+    "verbatim": 1.209,
+    "support": 0.583,
+    "cover_request": 5.128,
+    "cover_example": 2.16,
+    "generation": 0.724,
+    "lexical": 0.507,
+    "unfilled": -0.686,
+    "unplaced": -0.408,
+    "untranslated": 0.0,
+    "substitutions": -1.191,
     "unknown": 0.0,
-    "fit": 0.0,
+    "fit": 1.482,
 }
 """Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
 
@@ -153,8 +161,13 @@ def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candid
         )
         features.cover_example = _cover_example(history, entry, request_keys, adaptation)
         features.generation = _generation(history, cterms, rterms)
+        features.verbatim = float(not adaptation.substitutions)
         candidates.append(Candidate(entry, adaptation.command, adaptation, features))
+    same: dict[str, int] = {}
     for c in candidates:
+        same[c.command.strip()] = same.get(c.command.strip(), 0) + 1
+    for c in candidates:
+        c.features.support = math.log(same[c.command.strip()])
         c.score = score(c.features)
     candidates.sort(key=lambda c: -c.score)
     _margins(candidates)

@@ -77,16 +77,29 @@ class CellRecord:
             return Outcome.AS_IS
         return Outcome.EDITED
 
-    def to_json(self) -> str:
-        return json.dumps(
-            {k: getattr(self, k) for k in self.__slots__},  # type: ignore[attr-defined]
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+    def to_tuple(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, k) for k in RECORD_FIELDS)
 
     @staticmethod
-    def from_json(text: str) -> CellRecord:
-        return CellRecord(**json.loads(text))
+    def from_tuple(values: Any) -> CellRecord:
+        return CellRecord(*values)
+
+
+RECORD_FIELDS = (
+    "cell_id",
+    "generated",
+    "executed",
+    "exit_code",
+    "trace_id",
+    "provider",
+    "generate_source",
+    "execute_source",
+    "generated_at",
+    "executed_at",
+    "accepted",
+    "rejected",
+    "runs",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +125,7 @@ class Example:
     def to_row(self) -> dict[str, Any]:
         return {
             "key": self.key,
-            "query": json.dumps(self.query.to_json(), ensure_ascii=False),
+            "query": encode_query(self.query),
             "answer": self.answer,
             "language": self.language,
             "ts": self.ts,
@@ -127,7 +140,7 @@ class Example:
     def from_row(row: Any) -> Example:
         return Example(
             key=row["key"],
-            query=Query.from_json(json.loads(row["query"])),
+            query=decode_query(row["query"]),
             answer=row["answer"],
             language=row["language"],
             ts=row["ts"],
@@ -140,6 +153,22 @@ class Example:
 
 
 _SPACE = re.compile(r"\s+")
+_UNIT, _RECORD = "\x1f", "\x1e"
+
+
+def encode_query(query: Query) -> str:
+    """A compact text form of a query (cells separated by RS, fields by US)."""
+    return _RECORD.join(f"{c.kind}{_UNIT}{c.language}{_UNIT}{c.value}" for c in query.cells)
+
+
+def decode_query(text: str) -> Query:
+    if text.startswith("["):  # written by an early version as JSON
+        return Query.from_json(json.loads(text))
+    cells = []
+    for part in text.split(_RECORD) if text else []:
+        kind, language, value = part.split(_UNIT, 2)
+        cells.append(QueryCell(kind, value, language))
+    return Query(tuple(cells))
 
 
 def example_key(query: Query) -> str:
@@ -159,15 +188,23 @@ def apply_event(record: CellRecord | None, event: Event) -> CellRecord | None:
         cell_id = str(data.get("cell_id") or "")
         if not cell_id:
             return None
-        base = record or CellRecord(cell_id)
         exit_code = data.get("exit_code")
+        if record is None:
+            return CellRecord(
+                cell_id,
+                executed=str(data.get("command") or ""),
+                exit_code=exit_code if isinstance(exit_code, int) else None,
+                execute_source=str(data.get("source") or ""),
+                executed_at=event.ts,
+                runs=1,
+            )
         return replace(
-            base,
+            record,
             executed=str(data.get("command") or ""),
             exit_code=exit_code if isinstance(exit_code, int) else None,
             execute_source=str(data.get("source") or ""),
             executed_at=event.ts,
-            runs=base.runs + 1,
+            runs=record.runs + 1,
         )
     if event.type in ("accepted", "rejected"):
         cell_id = str(data.get("cell_id") or "")

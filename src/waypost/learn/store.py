@@ -16,10 +16,21 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from waypost.learn.eventlog import Watermark
-from waypost.learn.records import CellRecord, Example
+from waypost.learn.records import RECORD_FIELDS, CellRecord, Example
+
+_RECORD_SQL = (
+    f"INSERT OR REPLACE INTO records ({', '.join(RECORD_FIELDS)}) "
+    f"VALUES ({', '.join('?' * len(RECORD_FIELDS))})"
+)
+
+
+def _record(row: Any) -> CellRecord:
+    values = list(row)
+    values[10], values[11] = bool(values[10]), bool(values[11])
+    return CellRecord.from_tuple(values)
 
 __all__ = [
     "ExampleStore",
@@ -41,6 +52,10 @@ class ExampleStore(Protocol):
 
     def get(self, key: str) -> Example | None: ...
 
+    def put_many(self, examples: list[Example]) -> list[Example]:
+        """``put`` each (a batch); returns the examples that changed something."""
+        ...
+
     def since(self, seq: int) -> tuple[list[Example], int]:
         """Examples changed after sequence number ``seq``, and the latest sequence number."""
         ...
@@ -51,7 +66,13 @@ class ExampleStore(Protocol):
 class RecordStore(Protocol):
     def record(self, cell_id: str) -> CellRecord | None: ...
 
+    def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
+        """The records that exist among ``cell_ids`` (one round trip for a batch)."""
+        ...
+
     def put_record(self, record: CellRecord) -> None: ...
+
+    def put_records(self, records: list[CellRecord]) -> None: ...
 
 
 class WatermarkStore(Protocol):
@@ -93,6 +114,9 @@ class MemoryStore:
             self._examples[example.key] = (self._seq, example)
             return True
 
+    def put_many(self, examples: list[Example]) -> list[Example]:
+        return [e for e in examples if self.put(e)]
+
     def get(self, key: str) -> Example | None:
         found = self._examples.get(key)
         return found[1] if found else None
@@ -108,8 +132,15 @@ class MemoryStore:
     def record(self, cell_id: str) -> CellRecord | None:
         return self._records.get(cell_id)
 
+    def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
+        return {i: self._records[i] for i in cell_ids if i in self._records}
+
     def put_record(self, record: CellRecord) -> None:
         self._records[record.cell_id] = record
+
+    def put_records(self, records: list[CellRecord]) -> None:
+        for record in records:
+            self._records[record.cell_id] = record
 
     def records(self) -> list[CellRecord]:
         return list(self._records.values())
@@ -145,7 +176,21 @@ CREATE TABLE IF NOT EXISTS examples (
   notebook TEXT NOT NULL,
   outcome TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS records (cell_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+  cell_id TEXT PRIMARY KEY,
+  generated TEXT,
+  executed TEXT,
+  exit_code INTEGER,
+  trace_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  generate_source TEXT NOT NULL,
+  execute_source TEXT NOT NULL,
+  generated_at TEXT NOT NULL,
+  executed_at TEXT NOT NULL,
+  accepted INTEGER NOT NULL,
+  rejected INTEGER NOT NULL,
+  runs INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS watermarks (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
@@ -161,6 +206,11 @@ _COLUMNS = (
     "notebook",
     "outcome",
 )
+
+
+def _row(example: Example) -> tuple[str, ...]:
+    row = example.to_row()
+    return tuple(row[c] for c in _COLUMNS)
 
 
 class SqliteStore:
@@ -212,15 +262,50 @@ class SqliteStore:
             old = self.get(example.key)
             if not _newer(example, old):
                 return False
-            row = example.to_row()
             with self.transaction():
                 if old is not None:
                     self._db.execute("DELETE FROM examples WHERE key = ?", (example.key,))
                 self._db.execute(
                     f"INSERT INTO examples ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                    tuple(row[c] for c in _COLUMNS),
+                    _row(example),
                 )
             return True
+
+    def put_many(self, examples: list[Example]) -> list[Example]:
+        latest: dict[str, Example] = {}
+        for example in examples:
+            if _newer(example, latest.get(example.key)):
+                latest[example.key] = example
+        if not latest:
+            return []
+        with self._lock, self.transaction():
+            keys = list(latest)
+            old: dict[str, tuple[str, str, str]] = {}
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                rows = self._db.execute(
+                    f"SELECT key, ts, event_id, answer FROM examples WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                old.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+            changed = []
+            for key, example in latest.items():
+                before = old.get(key)
+                if before is not None:
+                    if (example.ts, example.event_id) < before[:2]:
+                        continue
+                    if (example.ts, example.event_id) == before[:2] and example.answer == before[2]:
+                        continue
+                changed.append(example)
+            if changed:
+                self._db.executemany(
+                    "DELETE FROM examples WHERE key = ?", [(e.key,) for e in changed if e.key in old]
+                )
+                self._db.executemany(
+                    f"INSERT INTO examples ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    [_row(e) for e in changed],
+                )
+            return changed
 
     def get(self, key: str) -> Example | None:
         with self._lock:
@@ -242,22 +327,37 @@ class SqliteStore:
     def record(self, cell_id: str) -> CellRecord | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT data FROM records WHERE cell_id = ?", (cell_id,)
+                f"SELECT {', '.join(RECORD_FIELDS)} FROM records WHERE cell_id = ?", (cell_id,)
             ).fetchone()
-        return CellRecord.from_json(row[0]) if row else None
+        return _record(row) if row else None
 
     def put_record(self, record: CellRecord) -> None:
         with self._lock:
-            self._db.execute(
-                "INSERT INTO records (cell_id, data) VALUES (?, ?) "
-                "ON CONFLICT(cell_id) DO UPDATE SET data = excluded.data",
-                (record.cell_id, record.to_json()),
-            )
+            self._db.execute(_RECORD_SQL, record.to_tuple())
+
+    def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
+        out: dict[str, CellRecord] = {}
+        with self._lock:
+            for i in range(0, len(cell_ids), 500):
+                chunk = cell_ids[i : i + 500]
+                rows = self._db.execute(
+                    f"SELECT {', '.join(RECORD_FIELDS)} FROM records "
+                    f"WHERE cell_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                for row in rows:
+                    record = _record(row)
+                    out[record.cell_id] = record
+        return out
+
+    def put_records(self, records: list[CellRecord]) -> None:
+        with self._lock:
+            self._db.executemany(_RECORD_SQL, [r.to_tuple() for r in records])
 
     def records(self) -> list[CellRecord]:
         with self._lock:
-            rows = self._db.execute("SELECT data FROM records").fetchall()
-        return [CellRecord.from_json(r[0]) for r in rows]
+            rows = self._db.execute(f"SELECT {', '.join(RECORD_FIELDS)} FROM records").fetchall()
+        return [_record(r) for r in rows]
 
     def watermark(self, name: str) -> Watermark:
         with self._lock:

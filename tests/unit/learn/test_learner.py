@@ -51,18 +51,18 @@ class _Crash(Exception):
 
 
 class _CrashingStore(SqliteStore):
-    """Fails on the n-th example, like a process killed mid-batch."""
+    """Fails while writing the n-th batch, like a process killed mid-batch."""
 
     def __init__(self, path: Path, fail_at: int) -> None:
         super().__init__(path)
         self.fail_at = fail_at
-        self.puts = 0
+        self.batches = 0
 
-    def put(self, example):  # type: ignore[no-untyped-def]
-        self.puts += 1
-        if self.puts == self.fail_at:
+    def put_records(self, records):  # type: ignore[no-untyped-def]
+        self.batches += 1
+        if self.batches == self.fail_at:
             raise _Crash()
-        return super().put(example)
+        return super().put_records(records)
 
 
 def test_a_crash_mid_log_resumes_at_the_watermark(tmp_path: Path):
@@ -70,7 +70,7 @@ def test_a_crash_mid_log_resumes_at_the_watermark(tmp_path: Path):
     for i in range(10):
         sink.emit(run(f"c{i}", f"echo {i}", [markup(f"Say {i}.")], ts=f"2024-01-01T00:00:0{i}Z"))
     db_path = tmp_path / "learn.sqlite"
-    crashing = _CrashingStore(db_path, fail_at=7)
+    crashing = _CrashingStore(db_path, fail_at=2)
     learner = Learner(JsonlEventLog(tmp_path / "events"), crashing, batch=4)
     with pytest.raises(_Crash):
         learner.poll()
