@@ -36,6 +36,8 @@ from waypost.learn.store import MemoryStore
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
 MAX_HELD_OUT = 600
+CROWD = 1.0
+"""Candidates scoring within this of the best count as its crowd (see ``ranking``)."""
 NEAR = 0.5
 """Held-out examples whose command is this close to a past one (but not reachable exactly) are
 left out of the fit: as in the eval layout's split, a case is either a known action (F, C, S)
@@ -53,6 +55,7 @@ SIGNS = {
     "unfilled": -1,
     "unplaced": -1,
     "untranslated": -1,
+    "crowd": -1,
 }
 """Directions the confidence may move with each feature (what "more evidence" means)."""
 FOLDS = 5
@@ -172,7 +175,8 @@ def scored(rows, weights: np.ndarray):
         support = sum(1 for i in order if commands[i] == commands[best])
         rival = next((s[i] for i in order if commands[i] != commands[best]), None)
         margin = s[best] - rival if rival is not None else s[best]
-        out.append((feats[best], margin, support, bool(labels[best])))
+        near = {commands[i] for i in order if s[i] >= s[best] - CROWD}
+        out.append((feats[best], margin, math.log(len(near)), bool(labels[best])))
     return out
 
 
@@ -202,11 +206,11 @@ def main() -> None:
     cx, cy, cw = [], [], []
     for rows in per_dataset.values():
         top = scored(rows, ranking)
-        for feats, margin, support, label in top:
-            cx.append([*feats, min(margin, 3.0)])
+        for feats, margin, crowd, label in top:
+            cx.append([*feats, min(margin, 3.0), crowd])
             cy.append(float(label))
             cw.append(1.0 / len(top))
-    names = [*FEATURE_NAMES, "margin"]
+    names = [*FEATURE_NAMES, "margin", "crowd"]
     signs = np.array([SIGNS.get(n, 0) for n in names], dtype=float)
     cbeta = monotone_logistic(np.array(cx), np.array(cy), np.array(cw), signs)
     result = {
@@ -216,8 +220,8 @@ def main() -> None:
     for name, rows in per_dataset.items():
         top = scored(rows, ranking)
         answered = right = 0
-        for feats, margin, support, label in top:
-            z = cbeta[0] + cbeta[1:] @ np.array([*feats, min(margin, 3.0)])
+        for feats, margin, crowd, label in top:
+            z = cbeta[0] + cbeta[1:] @ np.array([*feats, min(margin, 3.0), crowd])
             if 1 / (1 + math.exp(-z)) >= 0.5:
                 answered += 1
                 right += label

@@ -22,20 +22,21 @@ THRESHOLD = 0.5
 """Abstain below this confidence. Chosen once, from the cost argument above; not per dataset."""
 
 COEFFICIENTS: dict[str, float] = {
-    "bias": -0.298,
-    "verbatim": -0.919,
-    "support": 1.242,
-    "cover_request": -2.041,
-    "cover_example": 0.802,
-    "generation": 0.371,
-    "lexical": 0.774,
-    "unfilled": 0.038,
-    "unplaced": 0.214,
-    "untranslated": 0.818,
-    "substitutions": -0.002,
-    "unknown": -3.025,
-    "fit": 2.06,
-    "margin": 0.52,
+    "bias": -3.622,
+    "verbatim": -0.23,
+    "support": 0.835,
+    "cover_request": 2.077,
+    "cover_example": 1.579,
+    "generation": 0.227,
+    "lexical": 0.0,
+    "unfilled": -0.13,
+    "unplaced": 0.0,
+    "untranslated": 0.0,
+    "substitutions": -0.176,
+    "unknown": -2.227,
+    "fit": 0.797,
+    "margin": 0.39,
+    "crowd": -0.281,
 }
 """Logistic coefficients over ``ranking.FEATURE_NAMES`` plus the margin (capped at 3) and the
 (fitted once by ``bench/calibrate.py``; see the module docstring)."""
@@ -47,4 +48,5 @@ def confidence(candidate: Candidate) -> float:
     for name in FEATURE_NAMES:
         z += c[name] * float(getattr(candidate.features, name))
     z += c["margin"] * min(candidate.margin, 3.0)
+    z += c["crowd"] * candidate.crowd
     return 1.0 / (1.0 + math.exp(-z))

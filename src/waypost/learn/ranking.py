@@ -29,9 +29,10 @@ from waypost.learn.history import Entry, History, command_terms, query_words, re
 from waypost.learn.lexicon import Word
 from waypost.learn.query import Query
 
-__all__ = ["FEATURE_NAMES", "WEIGHTS", "Candidate", "Features", "rank", "score"]
+__all__ = ["CROWD", "FEATURE_NAMES", "WEIGHTS", "Candidate", "Features", "rank", "score"]
 
 _CANDIDATES = 40
+CROWD = 1.0
 
 
 @dataclass(slots=True)
@@ -47,7 +48,8 @@ class Features:
     untranslated: int = 0
     substitutions: int = 0
     unknown: float = 0.0
-    """Share of the request's weight on words the history has never seen."""
+    """Share of the request's weight on words the history has never seen (and that the
+    adaptation did not put into the command as a new value)."""
     verbatim: float = 0.0
     """1 when the example's command is suggested unchanged."""
     support: float = 0.0
@@ -76,18 +78,18 @@ FEATURE_NAMES = (
 )
 
 WEIGHTS: dict[str, float] = {
-    "verbatim": 1.209,
-    "support": 0.583,
-    "cover_request": 5.128,
-    "cover_example": 2.16,
-    "generation": 0.724,
-    "lexical": 0.507,
-    "unfilled": -0.686,
-    "unplaced": -0.408,
+    "verbatim": 1.245,
+    "support": 0.512,
+    "cover_request": 5.102,
+    "cover_example": 2.231,
+    "generation": 0.718,
+    "lexical": 0.502,
+    "unfilled": -0.665,
+    "unplaced": -0.357,
     "untranslated": 0.0,
-    "substitutions": -1.191,
+    "substitutions": -1.188,
     "unknown": 0.0,
-    "fit": 1.482,
+    "fit": 1.492,
 }
 """Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
 
@@ -106,6 +108,9 @@ class Candidate:
     """Score minus the best score of a candidate that suggests something else."""
     support: int = 1
     """How many candidates suggest exactly this command."""
+    crowd: float = 0.0
+    """log of how many different commands score within ``CROWD`` of the best: how ambiguous the
+    history is around this request (many near-identical commands, as in a corpus of one-liners)."""
     confidence: float = 0.0
     others: list[Entry] = field(default_factory=list)
 
@@ -134,7 +139,7 @@ def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candid
     rterms = set(request_terms(words))
     content = _content(intent)
     total_weight = sum(_weight(history, w) for w in content) or 1.0
-    unknown = sum(_weight(history, w) for w in content if not _seen(history, w)) / total_weight
+    unseen = [w for w in content if not _seen(history, w)]
 
     candidates = []
     for index, lexical in found:
@@ -153,7 +158,8 @@ def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candid
             unplaced=adaptation.unplaced,
             untranslated=adaptation.untranslated,
             substitutions=len(adaptation.substitutions),
-            unknown=unknown,
+            unknown=sum(_weight(history, w) for w in unseen if w.norm not in adaptation.used)
+            / total_weight,
         )
         cterms = set(command_terms(adaptation.command))
         features.cover_request, features.fit = _cover_request(
@@ -275,6 +281,9 @@ def _margins(candidates: list[Candidate]) -> None:
             continue
         seen[key] = c
         merged.append(c)
+    if merged:
+        near = sum(1 for c in merged if c.score >= merged[0].score - CROWD)
+        merged[0].crowd = math.log(near)
     for i, c in enumerate(merged):
         rival = merged[1].score if i == 0 and len(merged) > 1 else merged[0].score
         c.margin = c.score - rival if i == 0 else c.score - merged[0].score
