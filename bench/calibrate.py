@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from waypost.learn.eventlog import MemoryEventLog
 from waypost.learn.evaluation import load_dataset, train_events
+from waypost.learn.eventlog import MemoryEventLog
 from waypost.learn.history import History
 from waypost.learn.learner import Learner
 from waypost.learn.metric import distance
@@ -36,7 +36,11 @@ from waypost.learn.store import MemoryStore
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
 MAX_HELD_OUT = 600
-CROWD = 1.0
+MAX_PSEUDO = 300
+DROP = 0.4
+"""Pseudo-requests keep each word of the original with probability 1 - DROP."""
+CROWD = 2.0
+RIVALS = 5
 """Candidates scoring within this of the best count as its crowd (see ``ranking``)."""
 NEAR = 0.5
 """Held-out examples whose command is this close to a past one (but not reachable exactly) are
@@ -92,6 +96,36 @@ def collect(directory: Path, rng: random.Random) -> list[tuple[np.ndarray, list[
             if not labels.any() and nearest < NEAR:
                 continue  # a near variant of a past command: neither "known" nor "nothing relevant"
             rows.append((feats, commands, labels))
+    rows.extend(pseudo_requests(examples, rng))
+    return rows
+
+
+def pseudo_requests(examples: list, rng: random.Random) -> list:
+    """F-like cases from the history alone: an example's request reworded by chance (a share
+    of its words dropped, a few words of other requests mixed in), asked against the whole
+    history. The right answer is the example's own command."""
+    from waypost.learn.lexicon import request_words
+    from waypost.learn.query import MARKUP, Query, QueryCell
+
+    history = History.fit(examples)
+    vocabulary = sorted({w.text for e in examples for w in request_words(e.query.intent)})
+    picked = rng.sample(examples, min(len(examples), MAX_PSEUDO))
+    rows = []
+    for example in picked:
+        words = [w.text for w in request_words(example.query.intent)]
+        if len(words) < 3:
+            continue
+        kept = [w for w in words if rng.random() > DROP]
+        for _ in range(max(1, len(words) // 5)):
+            kept.insert(rng.randrange(len(kept) + 1), rng.choice(vocabulary))
+        query = Query((QueryCell(MARKUP, " ".join(kept)),))
+        candidates = rank(history, query)
+        if not candidates:
+            continue
+        feats = np.array([c.features.as_list() for c in candidates], dtype=np.float64)
+        commands = [c.command.strip() for c in candidates]
+        labels = np.array([distance(c.command, example.answer) == 0 for c in candidates])
+        rows.append((feats, commands, labels))
     return rows
 
 
@@ -146,8 +180,15 @@ def listwise(per_dataset, l2: float = 0.01, steps: int = 2000, lr: float = 0.5) 
     return w / sd
 
 
-def monotone_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, signs: np.ndarray,
-                      l2: float = 0.01, steps: int = 4000, lr: float = 0.5) -> np.ndarray:
+def monotone_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    signs: np.ndarray,
+    l2: float = 0.01,
+    steps: int = 4000,
+    lr: float = 0.5,
+) -> np.ndarray:
     """Weighted logistic regression whose coefficients keep the given signs (+1: more of the
     feature never lowers the confidence, -1: never raises it, 0: free). Returns [bias, coef...]."""
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
@@ -160,9 +201,33 @@ def monotone_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, signs: np.nda
         g = w * (y - p)
         beta += lr * (z.T @ g - l2 * beta)
         bias += lr * g.sum()
-        beta = np.where(signs > 0, np.maximum(beta, 0), np.where(signs < 0, np.minimum(beta, 0), beta))
+        beta = np.where(
+            signs > 0, np.maximum(beta, 0), np.where(signs < 0, np.minimum(beta, 0), beta)
+        )
     coef = beta / sd
     return np.concatenate([[bias - coef @ mu], coef])
+
+
+def lifts(feats: np.ndarray, order, commands) -> tuple[float, float]:
+    """How much more of the request (and of its own request) the best candidate covers than
+    the next few candidates with other commands do: coverage beyond what chance gives."""
+    best = order[0]
+    seen = {commands[best]}
+    others = []
+    for i in order[1:]:
+        if commands[i] in seen:
+            continue
+        seen.add(commands[i])
+        others.append(i)
+        if len(others) == RIVALS:
+            break
+    ci, ce = FEATURE_NAMES.index("cover_request"), FEATURE_NAMES.index("cover_example")
+    if not others:
+        return float(feats[best, ci]), float(feats[best, ce])
+    return (
+        float(feats[best, ci] - feats[others, ci].mean()),
+        float(feats[best, ce] - feats[others, ce].mean()),
+    )
 
 
 def scored(rows, weights: np.ndarray):
@@ -172,11 +237,11 @@ def scored(rows, weights: np.ndarray):
         s = feats @ weights
         order = np.argsort(-s, kind="stable")
         best = order[0]
-        support = sum(1 for i in order if commands[i] == commands[best])
         rival = next((s[i] for i in order if commands[i] != commands[best]), None)
         margin = s[best] - rival if rival is not None else s[best]
         near = {commands[i] for i in order if s[i] >= s[best] - CROWD}
-        out.append((feats[best], margin, math.log(len(near)), bool(labels[best])))
+        lift = lifts(feats, order, commands)
+        out.append((feats[best], margin, math.log(len(near)), bool(labels[best]), lift))
     return out
 
 
@@ -215,7 +280,10 @@ def main() -> None:
     cbeta = monotone_logistic(np.array(cx), np.array(cy), np.array(cw), signs)
     result = {
         "ranking": dict(zip(FEATURE_NAMES, map(float, ranking), strict=True)),
-        "confidence": {"bias": float(cbeta[0]), **dict(zip(names, map(float, cbeta[1:]), strict=True))},
+        "confidence": {
+            "bias": float(cbeta[0]),
+            **dict(zip(names, map(float, cbeta[1:]), strict=True)),
+        },
     }
     for name, rows in per_dataset.items():
         top = scored(rows, ranking)

@@ -30,13 +30,31 @@ from waypost.notebook import new_ulid
 ENVS = ["prod", "staging", "dev", "sandbox", "qa"]
 VERBS = [
     ("Restart {svc} in {env}.", "kubectl --context=co-{e} -n {svc} rollout restart deploy/{svc}"),
-    ("Show the logs of {svc} in {env} for the last {n} minutes.", "kubectl --context=co-{e} -n {svc} logs deploy/{svc} --since={n}m"),
-    ("Scale {svc} in {env} to {n} replicas.", "kubectl --context=co-{e} -n {svc} scale deploy/{svc} --replicas={n}"),
-    ("Which pods of {svc} run in {env}?", "kubectl --context=co-{e} -n {svc} get pods -l app={svc}"),
-    ("Deploy {svc} {v} to {env}.", "helm upgrade --install {svc} charts/{svc} --kube-context=co-{e} --set image.tag={v}"),
-    ("Read the database password of {svc} in {env}.", "vault kv get -field=db_password secret/{e}/{svc}"),
+    (
+        "Show the logs of {svc} in {env} for the last {n} minutes.",
+        "kubectl --context=co-{e} -n {svc} logs deploy/{svc} --since={n}m",
+    ),
+    (
+        "Scale {svc} in {env} to {n} replicas.",
+        "kubectl --context=co-{e} -n {svc} scale deploy/{svc} --replicas={n}",
+    ),
+    (
+        "Which pods of {svc} run in {env}?",
+        "kubectl --context=co-{e} -n {svc} get pods -l app={svc}",
+    ),
+    (
+        "Deploy {svc} {v} to {env}.",
+        "helm upgrade --install {svc} charts/{svc} --kube-context=co-{e} --set image.tag={v}",
+    ),
+    (
+        "Read the database password of {svc} in {env}.",
+        "vault kv get -field=db_password secret/{e}/{svc}",
+    ),
     ("Take a backup of the {svc} database in {env}.", "coctl db backup {svc} --env={e}"),
-    ("Open an incident for {svc} with severity {n}.", 'coctl incident open --sev={n} --service={svc} --title="{svc} degraded"'),
+    (
+        "Open an incident for {svc} with severity {n}.",
+        'coctl incident open --sev={n} --service={svc} --title="{svc} degraded"',
+    ),
     ("Purge the {svc} dead-letter queue in {env}.", "coctl queue purge {svc}-dlq --env={e}"),
     ("Tag release {v} of {svc}.", 'git tag -a v{v} -m "{svc} {v}" && git push origin v{v}'),
 ]
@@ -143,7 +161,10 @@ def _examples(m: int, rng: random.Random) -> tuple[MemoryStore, list[str]]:
             language="sh",
             exit_code=0,
             duration_ms=1.0,
-            context=[ev.ContextCell("markup", f"Runbook {i % 997}"), ev.ContextCell("markup", request)],
+            context=[
+                ev.ContextCell("markup", f"Runbook {i % 997}"),
+                ev.ContextCell("markup", request),
+            ],
         )
         example = example_from_execute(event, None)
         if example is not None:
@@ -196,7 +217,9 @@ def main() -> None:
         print("events:", {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()})
     if args.examples:
         result = bench_latency(args.examples, args.queries, rng)
-        print("suggest:", {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()})
+        print(
+            "suggest:", {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+        )
 
 
 if __name__ == "__main__":

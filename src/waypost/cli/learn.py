@@ -92,8 +92,10 @@ def _render(report: EvalReport) -> None:
     sides = [(report.provider, report.results)]
     if report.baseline:
         sides.append(("verbatim", report.baseline))
-    out.print(f"{'provider':10} {'kind':>4} {'cases':>5} {'exact':>5} {'answered':>8} "
-              f"{'precision':>9} {'mean dist':>9}")
+    out.print(
+        f"{'provider':10} {'kind':>4} {'cases':>5} {'exact':>5} {'answered':>8} "
+        f"{'precision':>9} {'mean dist':>9}"
+    )
     for name, results in sides:
         for t in EvalReport.totals(results).values():
             precision = "-" if t.precision is None else f"{t.precision:.1%}"
@@ -113,7 +115,9 @@ def eval_(
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     replay_: Annotated[
         bool,
-        typer.Option("--replay", help="Walk train/ in time order: predict each cell, then learn it."),
+        typer.Option(
+            "--replay", help="Walk train/ in time order: predict each cell, then learn it."
+        ),
     ] = False,
     limit: Annotated[
         int | None, typer.Option("--limit", help="Replay: stop after this many cells.")

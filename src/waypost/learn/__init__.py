@@ -24,8 +24,8 @@ How the rest of Waypost calls it:
 
 from waypost.learn.assistant import OfflineAssistant, SuggestedCell, Suggestion
 from waypost.learn.calibration import THRESHOLD
-from waypost.learn.eventlog import EventSource, JsonlEventLog, MemoryEventLog, Watermark
 from waypost.learn.evaluation import EvalReport, evaluate, replay
+from waypost.learn.eventlog import EventSource, JsonlEventLog, MemoryEventLog, Watermark
 from waypost.learn.events import (
     ContextCell,
     Event,

@@ -121,7 +121,9 @@ def _alignment(example: Sequence[Word], request: Sequence[Word]) -> dict[str, st
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     opcodes = matcher.get_opcodes()
     same = sum(i2 - i1 for op, i1, i2, _, _ in opcodes if op == "equal")
-    swapped = sum(i2 - i1 for op, i1, i2, j1, j2 in opcodes if op == "replace" and i2 - i1 == j2 - j1)
+    swapped = sum(
+        i2 - i1 for op, i1, i2, j1, j2 in opcodes if op == "replace" and i2 - i1 == j2 - j1
+    )
     if not a or not b or (same + swapped / 2) / max(len(a), len(b)) < _ALIGNED_SHARE:
         return pairs
     for op, i1, i2, j1, j2 in opcodes:
@@ -173,7 +175,9 @@ def adapt(
         slot_word.setdefault(w.norm, w)
 
     new_words = [
-        w for w in rwords if w.norm not in q_norms and w.key not in q_norms and _same(w) not in q_norms
+        w
+        for w in rwords
+        if w.norm not in q_norms and w.key not in q_norms and _same(w) not in q_norms
     ]
     # values the example's request left implicit: a sibling of a new word, spelled in the command
     taken = [(o.start, o.end) for o in occs]
@@ -197,7 +201,7 @@ def adapt(
 
     result = Adaptation(command)
     open_slots = []
-    for word, found in by_word.items():
+    for word in by_word:
         if word in r_norms or (word in slot_word and _same(slot_word[word]) in r_norms):
             result.kept += 1
             result.used.add(word)

@@ -22,21 +22,21 @@ THRESHOLD = 0.5
 """Abstain below this confidence. Chosen once, from the cost argument above; not per dataset."""
 
 COEFFICIENTS: dict[str, float] = {
-    "bias": -3.622,
-    "verbatim": -0.23,
-    "support": 0.835,
-    "cover_request": 2.077,
-    "cover_example": 1.579,
-    "generation": 0.227,
+    "bias": -2.442,
+    "verbatim": -0.17,
+    "support": 0.715,
+    "cover_request": 2.644,
+    "cover_example": 1.704,
+    "generation": 0.156,
     "lexical": 0.0,
-    "unfilled": -0.13,
+    "unfilled": -0.015,
     "unplaced": 0.0,
     "untranslated": 0.0,
-    "substitutions": -0.176,
-    "unknown": -2.227,
-    "fit": 0.797,
-    "margin": 0.39,
-    "crowd": -0.281,
+    "substitutions": -0.453,
+    "unknown": -0.508,
+    "fit": 1.026,
+    "margin": 0.292,
+    "crowd": -0.551,
 }
 """Logistic coefficients over ``ranking.FEATURE_NAMES`` plus the margin (capped at 3) and the
 (fitted once by ``bench/calibrate.py``; see the module docstring)."""

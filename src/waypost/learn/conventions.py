@@ -116,10 +116,9 @@ def argument_atoms(command: str) -> list[tuple[int, int]]:
 def _boundary_ok(text: str, start: int, end: int, needle: str) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
-    if before and _ALNUM.match(before):
-        # "v2.14.0": a literal that starts with a digit may follow a letter
-        if not (needle[0].isdigit() and before.isalpha()):
-            return False
+    # "v2.14.0": a literal that starts with a digit may follow a letter
+    if before and _ALNUM.match(before) and not (needle[0].isdigit() and before.isalpha()):
+        return False
     return not (after and _ALNUM.match(after))
 
 
@@ -221,8 +220,7 @@ class Conventions:
             best = [
                 (n / n_atom, n, w)
                 for w, n in counts.items()
-                if (n >= _MIN_SUPPORT and n / n_atom >= _MIN_PRECISION)
-                or (n >= 2 and n == n_atom)
+                if (n >= _MIN_SUPPORT and n / n_atom >= _MIN_PRECISION) or (n >= 2 and n == n_atom)
             ]
             if best:
                 _, _, word = max(best)
@@ -357,7 +355,9 @@ class Conventions:
         return sorted(((lhs, rhs) for lhs, (_, rhs) in best.items()), key=lambda r: -len(r[0]))
 
 
-def _template_key(token: str, start: int, inside: Sequence[Occurrence], prev: str) -> tuple[str, str]:
+def _template_key(
+    token: str, start: int, inside: Sequence[Occurrence], prev: str
+) -> tuple[str, str]:
     parts, at = [], 0
     for o in inside:
         parts.append(token[at : o.start - start])
@@ -380,8 +380,7 @@ def _diff_core(x: str, y: str) -> tuple[str, str] | None:
         i += 1
     j = 0
     while (
-        j < min(len(ax), len(ay)) - i
-        and x[ax[-1 - j][0] :].lower() == y[ay[-1 - j][0] :].lower()
+        j < min(len(ax), len(ay)) - i and x[ax[-1 - j][0] :].lower() == y[ay[-1 - j][0] :].lower()
     ):
         j += 1
     if i + j >= len(ax) or i + j >= len(ay):

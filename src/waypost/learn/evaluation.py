@@ -36,7 +36,7 @@ from waypost.learn.learner import Learner
 from waypost.learn.lexicon import request_words
 from waypost.learn.metric import distance
 from waypost.learn.query import CODE, MARKUP, Query, build_query, cell_kind
-from waypost.learn.records import EVAL_SOURCE, Example
+from waypost.learn.records import EVAL_SOURCE
 from waypost.learn.store import ExampleStore, MemoryStore
 from waypost.notebook import new_ulid, parse
 

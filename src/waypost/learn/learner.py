@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import structlog
+
 from waypost.learn.eventlog import EventSource, Watermark
 from waypost.learn.records import (
     CellRecord,
@@ -26,6 +28,8 @@ from waypost.learn.records import (
 from waypost.learn.store import LearnStore
 
 __all__ = ["LearnStats", "Learner"]
+
+_log = structlog.get_logger("waypost.learn")
 
 
 @dataclass(slots=True)
@@ -142,6 +146,6 @@ class Learner:
         while not stop.is_set():
             try:
                 self.poll()
-            except Exception:  # noqa: BLE001 - learning must never take the server down
-                pass
+            except Exception:  # learning must never take the server down; say why, go on
+                _log.exception("learner.poll_failed", source=self.name)
             stop.wait(interval)

@@ -31,14 +31,132 @@ __all__ = [
 ]
 
 STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself nor now of once only or other our ours ourselves
-    own same she should so some such than that the their theirs them themselves then there these
-    they this those through to too under until very was we were what when where which while who
-    whom why will with would you your yours yourself yourselves let lets please me us get
-    """.split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "nor",
+        "now",
+        "of",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "let",
+        "lets",
+        "please",
+        "me",
+        "us",
+        "get",
+    ]
 )
 """Generic English function words (no team or tool names). Particles that change an action
 (on/off, up/down, in/out as in "scale up", "turn off") and negations are not in it."""
@@ -52,7 +170,12 @@ def stem(word: str) -> str:
 
 
 _TYPES: list[tuple[str, re.Pattern[str]]] = [
-    ("timestamp", re.compile(r"^\d{4}-\d{2}-\d{2}[tT ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:?\d{2})?$")),
+    (
+        "timestamp",
+        re.compile(
+            r"^\d{4}-\d{2}-\d{2}[tT ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:?\d{2})?$"
+        ),
+    ),
     ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
     ("time", re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")),
     ("ip", re.compile(r"^\d{1,3}(\.\d{1,3}){3}(/\d+)?(:\d+)?$")),
@@ -186,7 +309,9 @@ def _plain(text: str, out: list[Word]) -> None:
             out.append(Word(token, kind, len(out)))
 
 
-_OPERATORS = frozenset("| || && ; & > >> < << ( ) |& ;; 2> 2>> &> >&".split())
+_OPERATORS = frozenset(
+    ["|", "||", "&&", ";", "&", ">", ">>", "<", "<<", "(", ")", "|&", ";;", "2>", "2>>", "&>", ">&"]
+)
 
 
 @lru_cache(maxsize=50_000)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MARKUP", "CODE", "Query", "QueryCell", "build_query", "cell_kind"]
+__all__ = ["CODE", "MARKUP", "Query", "QueryCell", "build_query", "cell_kind"]
 
 MARKUP = "markup"
 CODE = "code"
@@ -79,7 +79,9 @@ class Query:
     def from_json(raw: list[dict[str, Any]]) -> Query:
         return Query(
             tuple(
-                QueryCell(str(c.get("kind", MARKUP)), str(c.get("value", "")), c.get("language", ""))
+                QueryCell(
+                    str(c.get("kind", MARKUP)), str(c.get("value", "")), c.get("language", "")
+                )
                 for c in raw
             )
         )

@@ -32,7 +32,7 @@ from waypost.learn.query import Query
 __all__ = ["CROWD", "FEATURE_NAMES", "WEIGHTS", "Candidate", "Features", "rank", "score"]
 
 _CANDIDATES = 40
-CROWD = 1.0
+CROWD = 2.0
 
 
 @dataclass(slots=True)
@@ -78,18 +78,18 @@ FEATURE_NAMES = (
 )
 
 WEIGHTS: dict[str, float] = {
-    "verbatim": 1.245,
-    "support": 0.512,
-    "cover_request": 5.102,
-    "cover_example": 2.231,
-    "generation": 0.718,
-    "lexical": 0.502,
-    "unfilled": -0.665,
-    "unplaced": -0.357,
+    "verbatim": 1.24,
+    "support": 0.511,
+    "cover_request": 5.051,
+    "cover_example": 2.209,
+    "generation": 0.72,
+    "lexical": 0.517,
+    "unfilled": -0.662,
+    "unplaced": -0.392,
     "untranslated": 0.0,
-    "substitutions": -1.188,
-    "unknown": 0.0,
-    "fit": 1.492,
+    "substitutions": -1.168,
+    "unknown": 1.633,
+    "fit": 1.513,
 }
 """Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
 

@@ -25,8 +25,8 @@ __all__ = [
     "Example",
     "Outcome",
     "apply_event",
-    "example_key",
     "example_from_execute",
+    "example_key",
     "is_eval",
 ]
 

@@ -32,6 +32,7 @@ def _record(row: Any) -> CellRecord:
     values[10], values[11] = bool(values[10]), bool(values[11])
     return CellRecord.from_tuple(values)
 
+
 __all__ = [
     "ExampleStore",
     "LearnStore",
@@ -299,7 +300,8 @@ class SqliteStore:
                 changed.append(example)
             if changed:
                 self._db.executemany(
-                    "DELETE FROM examples WHERE key = ?", [(e.key,) for e in changed if e.key in old]
+                    "DELETE FROM examples WHERE key = ?",
+                    [(e.key,) for e in changed if e.key in old],
                 )
                 self._db.executemany(
                     f"INSERT INTO examples ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",

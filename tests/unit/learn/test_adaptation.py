@@ -16,7 +16,10 @@ def test_two_slots_change_at_once_one_literal_one_by_convention():
         "kubectl --context=hl-stg-use4 -n hl-feed-ranker rollout restart deploy/feed-ranker",
         "Restart nucleus in prod.",
     )
-    assert result.command == "kubectl --context=hl-prd-usc1 -n hl-nucleus rollout restart deploy/nucleus"
+    assert (
+        result.command
+        == "kubectl --context=hl-prd-usc1 -n hl-nucleus rollout restart deploy/nucleus"
+    )
 
 
 def test_a_new_literal_replaces_one_of_the_same_type_inside_a_larger_token():
@@ -34,11 +37,16 @@ def test_a_literal_the_request_does_not_give_is_kept_and_counted_unfilled():
 
 def test_multi_line_cells_keep_every_line():
     history = [
-        ("Plan the clusters stack for staging.", "terraform workspace select stg\nterraform plan -var-file=envs/stg.tfvars"),
+        (
+            "Plan the clusters stack for staging.",
+            "terraform workspace select stg\nterraform plan -var-file=envs/stg.tfvars",
+        ),
         *HISTORY,
     ]
     result = _adapt(*history[0], "Plan the clusters stack for prod.", history=history)
-    assert result.command == "terraform workspace select prd\nterraform plan -var-file=envs/prd.tfvars"
+    assert (
+        result.command == "terraform workspace select prd\nterraform plan -var-file=envs/prd.tfvars"
+    )
 
 
 def test_program_and_option_names_are_never_renamed():

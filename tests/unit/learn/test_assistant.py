@@ -6,7 +6,10 @@ from waypost.learn.learner import Learner
 from waypost.learn.store import MemoryStore
 
 HISTORY = [
-    ("Restart checkout in prod.", "kubectl --context=acme-prod -n checkout rollout restart deploy/checkout"),
+    (
+        "Restart checkout in prod.",
+        "kubectl --context=acme-prod -n checkout rollout restart deploy/checkout",
+    ),
     ("Tail the search logs in dev.", "kubectl --context=acme-dev -n search logs deploy/search -f"),
     ("Restart auth in dev.", "kubectl --context=acme-dev -n auth rollout restart deploy/auth"),
     ("Take a backup of the ledger database in prod.", "acmectl db backup ledger --env=prod"),
@@ -16,7 +19,10 @@ HISTORY = [
 
 def _assistant():
     log = MemoryEventLog(
-        [run(f"c{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z") for i, (q, cmd) in enumerate(HISTORY)]
+        [
+            run(f"c{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z")
+            for i, (q, cmd) in enumerate(HISTORY)
+        ]
     )
     store = MemoryStore()
     learner = Learner(log, store)
@@ -28,7 +34,10 @@ def test_a_known_action_on_another_service_is_adapted():
     assistant, _, _ = _assistant()
     suggestion = assistant.suggest([markup("# Ops"), markup("Restart search in dev.")])
     assert suggestion is not None
-    assert suggestion.cells[0].value == "kubectl --context=acme-dev -n search rollout restart deploy/search"
+    assert (
+        suggestion.cells[0].value
+        == "kubectl --context=acme-dev -n search rollout restart deploy/search"
+    )
     assert 0.5 <= suggestion.confidence <= 1.0
     assert suggestion.examples[0].answer.startswith("kubectl")
 
@@ -42,7 +51,14 @@ def test_a_new_execution_is_used_by_the_next_suggestion():
     assistant, log, learner = _assistant()
     request = [markup("Show the disk usage of the data volume.")]
     assert assistant.suggest(request) is None
-    log.emit(run("new", "df -h /data", [markup("Show the disk usage of the data volume.")], ts="2024-01-02T00:00:00Z"))
+    log.emit(
+        run(
+            "new",
+            "df -h /data",
+            [markup("Show the disk usage of the data volume.")],
+            ts="2024-01-02T00:00:00Z",
+        )
+    )
     learner.poll()
     suggestion = assistant.suggest(request)
     assert suggestion is not None and suggestion.cells[0].value == "df -h /data"

@@ -2,11 +2,23 @@ from waypost.learn.conventions import Conventions, argument_spans, find_literal
 from waypost.learn.lexicon import request_words
 
 HISTORY = [
-    ("Restart feed-ranker in staging.", "kubectl --context=hl-stg-use4 -n hl-feed-ranker rollout restart deploy/feed-ranker"),
-    ("Show feed-ranker pods in staging.", "kubectl --context=hl-stg-use4 -n hl-feed-ranker get pods"),
+    (
+        "Restart feed-ranker in staging.",
+        "kubectl --context=hl-stg-use4 -n hl-feed-ranker rollout restart deploy/feed-ranker",
+    ),
+    (
+        "Show feed-ranker pods in staging.",
+        "kubectl --context=hl-stg-use4 -n hl-feed-ranker get pods",
+    ),
     ("Show nucleus pods in prod.", "kubectl --context=hl-prd-usc1 -n hl-nucleus get pods"),
-    ("Show nucleus logs in prod.", "kubectl --context=hl-prd-usc1 -n hl-nucleus logs deploy/nucleus"),
-    ("Restart nucleus in prod.", "kubectl --context=hl-prd-usc1 -n hl-nucleus rollout restart deploy/nucleus"),
+    (
+        "Show nucleus logs in prod.",
+        "kubectl --context=hl-prd-usc1 -n hl-nucleus logs deploy/nucleus",
+    ),
+    (
+        "Restart nucleus in prod.",
+        "kubectl --context=hl-prd-usc1 -n hl-nucleus rollout restart deploy/nucleus",
+    ),
     ("Freeze deploys in prod.", "hctl freeze start --env=prd"),
     ("Freeze deploys in staging.", "hctl freeze start --env=stg"),
 ]

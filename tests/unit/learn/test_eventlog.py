@@ -4,7 +4,8 @@ from waypost.learn.eventlog import JsonlEventLog, MemoryEventLog, Watermark
 from waypost.learn.events import JsonlEventSink, session_start
 
 
-def _ids(log, since=Watermark()):
+def _ids(log, since=None):
+    since = since or Watermark()
     return [(e.data["session_id"] if e else None, m) for e, m in log.read(since)]
 
 

@@ -46,11 +46,11 @@ def test_reprocessing_the_same_log_adds_nothing(tmp_path: Path):
     first.close()
 
 
-class _Crash(Exception):
+class _CrashError(Exception):
     pass
 
 
-class _CrashingStore(SqliteStore):
+class _CrashErroringStore(SqliteStore):
     """Fails while writing the n-th batch, like a process killed mid-batch."""
 
     def __init__(self, path: Path, fail_at: int) -> None:
@@ -61,7 +61,7 @@ class _CrashingStore(SqliteStore):
     def put_records(self, records):  # type: ignore[no-untyped-def]
         self.batches += 1
         if self.batches == self.fail_at:
-            raise _Crash()
+            raise _CrashError()
         return super().put_records(records)
 
 
@@ -70,9 +70,9 @@ def test_a_crash_mid_log_resumes_at_the_watermark(tmp_path: Path):
     for i in range(10):
         sink.emit(run(f"c{i}", f"echo {i}", [markup(f"Say {i}.")], ts=f"2024-01-01T00:00:0{i}Z"))
     db_path = tmp_path / "learn.sqlite"
-    crashing = _CrashingStore(db_path, fail_at=2)
+    crashing = _CrashErroringStore(db_path, fail_at=2)
     learner = Learner(JsonlEventLog(tmp_path / "events"), crashing, batch=4)
-    with pytest.raises(_Crash):
+    with pytest.raises(_CrashError):
         learner.poll()
     crashing.close()
     # the first batch (4 events) was committed with its watermark; the second was rolled back
@@ -107,7 +107,11 @@ def test_new_executions_become_examples_while_running_forever(tmp_path: Path):
 def test_eval_traffic_in_the_log_never_becomes_an_example():
     context = [markup("List files.")]
     log = MemoryEventLog(
-        [suggest("c1", "ls", context, source="eval"), run("c1", "ls", context), run("c2", "ls", context, source="eval")]
+        [
+            suggest("c1", "ls", context, source="eval"),
+            run("c1", "ls", context),
+            run("c2", "ls", context, source="eval"),
+        ]
     )
     store = MemoryStore()
     assert Learner(log, store).poll().examples == 0

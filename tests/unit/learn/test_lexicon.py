@@ -17,7 +17,16 @@ def test_literals_get_a_type():
 
 def test_request_words_drop_sentence_punctuation_and_possessives_but_keep_literals():
     words = request_words("How big are tenant 61507's uploads in 2.14.0?")
-    assert [w.text for w in words] == ["How", "big", "are", "tenant", "61507", "uploads", "in", "2.14.0"]
+    assert [w.text for w in words] == [
+        "How",
+        "big",
+        "are",
+        "tenant",
+        "61507",
+        "uploads",
+        "in",
+        "2.14.0",
+    ]
     assert [w.kind for w in words][4] == "number"
 
 

@@ -4,7 +4,9 @@ from waypost.learn.metric import distance
 
 
 def test_worked_checks_from_the_eval_readme():
-    assert distance("gcloud -p acme --foo=bar baz", "gcloud acme --foo=lab baz") == pytest.approx(0.4)
+    assert distance("gcloud -p acme --foo=bar baz", "gcloud acme --foo=lab baz") == pytest.approx(
+        0.4
+    )
     assert distance(
         "curl http://h/api/blocklogs/X | jq .", "wget -q -O - http://h/api/blocklogs/X | yq ."
     ) == pytest.approx(0.625)
