@@ -40,7 +40,6 @@ MAX_PSEUDO = 300
 DROP = 0.4
 """Pseudo-requests keep each word of the original with probability 1 - DROP."""
 CROWD = 2.0
-RIVALS = 5
 """Candidates scoring within this of the best count as its crowd (see ``ranking``)."""
 NEAR = 0.5
 """Held-out examples whose command is this close to a past one (but not reachable exactly) are
@@ -96,8 +95,7 @@ def collect(directory: Path, rng: random.Random) -> list[tuple[np.ndarray, list[
             if not labels.any() and nearest < NEAR:
                 continue  # a near variant of a past command: neither "known" nor "nothing relevant"
             rows.append((feats, commands, labels))
-    rows.extend(pseudo_requests(examples, rng))
-    return rows
+    return rows, pseudo_requests(examples, rng)
 
 
 def pseudo_requests(examples: list, rng: random.Random) -> list:
@@ -115,18 +113,67 @@ def pseudo_requests(examples: list, rng: random.Random) -> list:
         words = [w.text for w in request_words(example.query.intent)]
         if len(words) < 3:
             continue
+        answer = example.answer
+        if rng.random() < 0.5:
+            # a known action with a new value: a literal of the request that the command spells
+            # out is replaced, in both, by a fresh one of the same shape (an S or C case)
+            swapped = _swap_literal(words, answer, history, rng)
+            if swapped is not None:
+                words, answer = swapped
         kept = [w for w in words if rng.random() > DROP]
         for _ in range(max(1, len(words) // 5)):
-            kept.insert(rng.randrange(len(kept) + 1), rng.choice(vocabulary))
+            # a word of another request, or one the history has never seen (paraphrases bring both)
+            word = rng.choice(vocabulary) if rng.random() < 0.5 else f"unseen{rng.randrange(10**6)}"
+            kept.insert(rng.randrange(len(kept) + 1), word)
         query = Query((QueryCell(MARKUP, " ".join(kept)),))
         candidates = rank(history, query)
         if not candidates:
             continue
         feats = np.array([c.features.as_list() for c in candidates], dtype=np.float64)
         commands = [c.command.strip() for c in candidates]
-        labels = np.array([distance(c.command, example.answer) == 0 for c in candidates])
+        labels = np.array([distance(c.command, answer) == 0 for c in candidates])
         rows.append((feats, commands, labels))
     return rows
+
+
+def _swap_literal(words: list[str], answer: str, history: History, rng: random.Random):
+    """``(words, answer)`` with one literal value changed, or ``None``."""
+    from waypost.learn.conventions import find_literal
+    from waypost.learn.lexicon import literal_type
+
+    options = []
+    for i, w in enumerate(words):
+        kind = literal_type(w)
+        spans = find_literal(answer, w) if len(w) > 1 else []
+        if not spans:
+            continue
+        if kind in ("number", "hex", "version", "date", "ident", "quantity"):
+            new = "".join(
+                str(rng.randrange(10))
+                if ch.isdigit()
+                else rng.choice("abcdef")
+                if kind == "hex" and ch.isalpha()
+                else ch
+                for ch in w
+            )
+        elif kind == "word" and history.conv.siblings.get(w.lower()):
+            new = rng.choice(sorted(history.conv.siblings[w.lower()]))
+            if find_literal(answer, new):
+                continue
+        else:
+            continue
+        if new != w:
+            options.append((i, w, new, spans))
+    if not options:
+        return None
+    i, old, new, spans = rng.choice(options)
+    out, at = [], 0
+    for start, end in spans:
+        out.append(answer[at:start])
+        out.append(new)
+        at = end
+    out.append(answer[at:])
+    return [new if j == i else w for j, w in enumerate(words)], "".join(out)
 
 
 def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -> np.ndarray:
@@ -208,28 +255,6 @@ def monotone_logistic(
     return np.concatenate([[bias - coef @ mu], coef])
 
 
-def lifts(feats: np.ndarray, order, commands) -> tuple[float, float]:
-    """How much more of the request (and of its own request) the best candidate covers than
-    the next few candidates with other commands do: coverage beyond what chance gives."""
-    best = order[0]
-    seen = {commands[best]}
-    others = []
-    for i in order[1:]:
-        if commands[i] in seen:
-            continue
-        seen.add(commands[i])
-        others.append(i)
-        if len(others) == RIVALS:
-            break
-    ci, ce = FEATURE_NAMES.index("cover_request"), FEATURE_NAMES.index("cover_example")
-    if not others:
-        return float(feats[best, ci]), float(feats[best, ce])
-    return (
-        float(feats[best, ci] - feats[others, ci].mean()),
-        float(feats[best, ce] - feats[others, ce].mean()),
-    )
-
-
 def scored(rows, weights: np.ndarray):
     """Top candidate features + margin + support + label under a ranking weight vector."""
     out = []
@@ -240,8 +265,7 @@ def scored(rows, weights: np.ndarray):
         rival = next((s[i] for i in order if commands[i] != commands[best]), None)
         margin = s[best] - rival if rival is not None else s[best]
         near = {commands[i] for i in order if s[i] >= s[best] - CROWD}
-        lift = lifts(feats, order, commands)
-        out.append((feats[best], margin, math.log(len(near)), bool(labels[best]), lift))
+        out.append((feats[best], margin, math.log(len(near)), bool(labels[best])))
     return out
 
 
@@ -253,13 +277,23 @@ def main() -> None:
     args = parser.parse_args()
     dirs = args.datasets or sorted(p for p in SHARED.iterdir() if (p / "train").is_dir())
     rng = random.Random(0)
-    per_dataset = {}
+    per_dataset: dict[str, list] = {}
+    per_pseudo: dict[str, list] = {}
     for d in dirs:
         start = time.time()
-        per_dataset[d.name] = collect(d, rng)
-        rows = per_dataset[d.name]
-        reachable = sum(bool(r[2].any()) for r in rows)
-        print(f"{d.name}: {len(rows)} held out, {reachable} reachable, {time.time() - start:.0f}s")
+        held, pseudo = collect(d, rng)
+        per_dataset[d.name] = held
+        per_pseudo[d.name] = pseudo
+        reachable = sum(bool(r[2].any()) for r in held)
+        right = sum(bool(r[2].any()) for r in pseudo)
+        print(
+            f"{d.name}: {len(held)} held out ({reachable} reachable), "
+            f"{len(pseudo)} reworded ({right} reachable), {time.time() - start:.0f}s"
+        )
+    if args.rows:
+        import pickle
+
+        args.rows.write_bytes(pickle.dumps((per_dataset, per_pseudo)))
 
     # 1. ranking weights (listwise), each dataset weighing the same
     ranking = listwise(per_dataset)
@@ -267,10 +301,10 @@ def main() -> None:
         top = sum(bool(r[2][int(np.argmax(r[0] @ ranking))]) for r in rows)
         print(f"  {name}: top-1 right {top}/{len(rows)}")
 
-    # 2. confidence: top candidate under the fitted ranking
+    # 2. confidence: top candidate under the fitted ranking, held-out and reworded requests
     cx, cy, cw = [], [], []
-    for rows in per_dataset.values():
-        top = scored(rows, ranking)
+    for name in per_dataset:
+        top = scored(per_dataset[name] + per_pseudo[name], ranking)
         for feats, margin, crowd, label in top:
             cx.append([*feats, min(margin, 3.0), crowd])
             cy.append(float(label))
@@ -286,7 +320,7 @@ def main() -> None:
         },
     }
     for name, rows in per_dataset.items():
-        top = scored(rows, ranking)
+        top = scored(rows + per_pseudo[name], ranking)
         answered = right = 0
         for feats, margin, crowd, label in top:
             z = cbeta[0] + cbeta[1:] @ np.array([*feats, min(margin, 3.0), crowd])
@@ -295,10 +329,6 @@ def main() -> None:
                 right += label
         print(f"  {name}: answered {answered}/{len(top)}, right {right}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.rows:
-        import pickle
-
-        args.rows.write_bytes(pickle.dumps(per_dataset))
     args.out.write_text(json.dumps(result, indent=2))
     json.dump(result, sys.stdout, indent=2)
     print()

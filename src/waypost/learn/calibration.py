@@ -22,21 +22,21 @@ THRESHOLD = 0.5
 """Abstain below this confidence. Chosen once, from the cost argument above; not per dataset."""
 
 COEFFICIENTS: dict[str, float] = {
-    "bias": -2.442,
-    "verbatim": -0.17,
-    "support": 0.715,
-    "cover_request": 2.644,
-    "cover_example": 1.704,
-    "generation": 0.156,
-    "lexical": 0.0,
-    "unfilled": -0.015,
+    "bias": -4.652,
+    "verbatim": 2.139,
+    "support": 0.16,
+    "cover_request": 1.011,
+    "cover_example": 2.703,
+    "generation": 0.0,
+    "lexical": 0.784,
+    "unfilled": 0.0,
     "unplaced": 0.0,
     "untranslated": 0.0,
     "substitutions": -0.453,
-    "unknown": -0.508,
-    "fit": 1.026,
-    "margin": 0.292,
-    "crowd": -0.551,
+    "unknown": 0.0,
+    "fit": 0.0,
+    "margin": 0.249,
+    "crowd": -0.861,
 }
 """Logistic coefficients over ``ranking.FEATURE_NAMES`` plus the margin (capped at 3) and the
 (fitted once by ``bench/calibrate.py``; see the module docstring)."""

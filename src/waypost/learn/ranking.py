@@ -78,18 +78,18 @@ FEATURE_NAMES = (
 )
 
 WEIGHTS: dict[str, float] = {
-    "verbatim": 1.24,
-    "support": 0.511,
-    "cover_request": 5.051,
-    "cover_example": 2.209,
-    "generation": 0.72,
-    "lexical": 0.517,
-    "unfilled": -0.662,
-    "unplaced": -0.392,
+    "verbatim": 1.505,
+    "support": 0.493,
+    "cover_request": 6.636,
+    "cover_example": 1.271,
+    "generation": 1.114,
+    "lexical": 0.385,
+    "unfilled": -0.124,
+    "unplaced": -0.644,
     "untranslated": 0.0,
-    "substitutions": -1.168,
-    "unknown": 1.633,
-    "fit": 1.513,
+    "substitutions": -0.838,
+    "unknown": 1.71,
+    "fit": 0.977,
 }
 """Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
 

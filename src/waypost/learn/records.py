@@ -153,6 +153,7 @@ class Example:
 
 
 _SPACE = re.compile(r"\s+")
+_QUERY_TAIL = 16
 _UNIT, _RECORD = "\x1f", "\x1e"
 
 
@@ -173,7 +174,7 @@ def decode_query(text: str) -> Query:
 
 def example_key(query: Query) -> str:
     """Same request (modulo case and spacing) → same key."""
-    text = "\x1f".join(f"{c.kind}:{_SPACE.sub(' ', c.value.strip().lower())}" for c in query.cells)
+    text = "\x1f".join(f"{c.kind}:{' '.join(c.value.lower().split())}" for c in query.cells)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -245,8 +246,11 @@ def apply_generate(record: CellRecord | None, cell_id: str, text: str, event: Ev
 
 
 def _context_cells(raw: Any) -> list[QueryCell]:
+    """The tail of an event's context that ``build_query`` can use, as ``QueryCell``s."""
+    raw = list(raw or [])
     cells = []
-    for cell in raw or []:
+    # build_query looks back at most a few cells: convert only a generous tail
+    for cell in raw[-4 * _QUERY_TAIL :]:
         if isinstance(cell, dict):
             cells.append(
                 QueryCell(
