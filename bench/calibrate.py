@@ -166,7 +166,7 @@ def _swap_literal(words: list[str], answer: str, history: History, rng: random.R
             options.append((i, w, new, spans))
     if not options:
         return None
-    i, old, new, spans = rng.choice(options)
+    i, _old, new, spans = rng.choice(options)
     out, at = [], 0
     for start, end in spans:
         out.append(answer[at:start])
