@@ -38,6 +38,8 @@ SHARED = HERE.parent.parent / "shared" / "eval"
 MAX_HELD_OUT = 600
 MAX_PSEUDO = 300
 DROP = 0.4
+SWAP = 0.0
+"""Share of pseudo-requests that also get a new literal value (tried; off: see RESULTS.md)."""
 """Pseudo-requests keep each word of the original with probability 1 - DROP."""
 CROWD = 2.0
 """Candidates scoring within this of the best count as its crowd (see ``ranking``)."""
@@ -114,7 +116,7 @@ def pseudo_requests(examples: list, rng: random.Random) -> list:
         if len(words) < 3:
             continue
         answer = example.answer
-        if rng.random() < 0.5:
+        if SWAP and rng.random() < SWAP:
             # a known action with a new value: a literal of the request that the command spells
             # out is replaced, in both, by a fresh one of the same shape (an S or C case)
             swapped = _swap_literal(words, answer, history, rng)
