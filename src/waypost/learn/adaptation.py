@@ -186,9 +186,12 @@ def adapt(
         for sib, count in conv.siblings.get(new.norm, {}).items():
             if count < _IMPLICIT_SIBLING or sib in q_norms or sib in by_word:
                 continue
-            if literal_type(sib) != new.kind or not conv.exclusive(sib, new.norm):
+            if literal_type(sib) != new.kind:
                 continue
-            for start, end in find_literal(command, sib):
+            spans = find_literal(command, sib)
+            if not spans or not conv.exclusive(sib, new.norm):
+                continue
+            for start, end in spans:
                 if any(s < end and start < e for s, e in taken):
                     continue
                 if not any(a <= start and end <= b for a, b in regions):

@@ -185,7 +185,9 @@ class Conventions:
         self._keyed: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         """Option key → (word, value text, token) of values realizing a word by convention."""
         self._rules: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        self._docs: dict[str, list[int]] = defaultdict(list)
+        self._docs: dict[str, set[int]] = defaultdict(set)
+        self._exclusive: dict[tuple[str, str], bool] = {}
+        self._canonical: dict[str, str] = {}
         """Word → the examples whose request says it (to tell alternatives from companions)."""
 
     @classmethod
@@ -204,7 +206,7 @@ class Conventions:
             conv.word_count.update(ws)
             said = ws if intents is None else {w.norm for w in value_words(intents[index])}
             for w in said:
-                conv._docs[w].append(index)
+                conv._docs[w].add(index)
             spelled = {w.norm for w in vws}
             atoms = {command[a:b].lower() for a, b in argument_atoms(command)}
             conv.known_atoms |= {m.group(0).lower() for m in _ATOM_SPANS.finditer(command)}
@@ -297,11 +299,17 @@ class Conventions:
     def exclusive(self, a: str, b: str) -> bool:
         """``a`` and ``b`` are alternatives: requests (almost) never say both, as with
         environments; "files" and "directories" are companions, not alternatives."""
-        da, db = self._docs.get(a, []), self._docs.get(b, [])
-        if not da or not db:
-            return True
-        both = len(set(da) & set(db)) if len(da) < len(db) else len(set(db) & set(da))
-        return both <= 0.1 * min(len(da), len(db))
+        key = (a, b) if a < b else (b, a)
+        found = self._exclusive.get(key)
+        if found is None:
+            da, db = self._docs.get(a), self._docs.get(b)
+            if not da or not db:
+                found = True
+            else:
+                both = len(da & db) if len(da) < len(db) else len(db & da)
+                found = both <= 0.1 * min(len(da), len(db))
+            self._exclusive[key] = found
+        return found
 
     def knows(self, word: str) -> bool:
         """The word occurs in the history's requests or commands."""
@@ -312,10 +320,13 @@ class Conventions:
         """An unknown word read as the known value it spells out in full ("production" → "prod")."""
         if word.kind != "word" or self.knows(word.norm):
             return word
-        best = ""
-        for value in self.values | set(self.realizations):
-            if len(value) >= 3 and len(value) > len(best) and word.norm.startswith(value):
-                best = value
+        best = self._canonical.get(word.norm)
+        if best is None:
+            best = ""
+            for value in self.values | set(self.realizations):
+                if len(value) >= 3 and len(value) > len(best) and word.norm.startswith(value):
+                    best = value
+            self._canonical[word.norm] = best
         return Word(best, word.kind, word.index) if best else word
 
     def rules(self, a: str, b: str) -> list[tuple[str, str]]:

@@ -197,6 +197,7 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+@lru_cache(maxsize=200_000)
 def literal_type(token: str) -> str:
     """The literal type of a token, or ``word`` for an ordinary word."""
     for name, pattern in _TYPES:

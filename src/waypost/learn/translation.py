@@ -29,6 +29,7 @@ class TranslationModel:
         self._by_term: dict[int, dict[int, float]] = {}
         self._by_atom: dict[int, dict[int, float]] = {}
         self.pairs = 0
+        self._names: dict[int, str] | None = None
 
     @classmethod
     def fit(
@@ -125,6 +126,8 @@ class TranslationModel:
         ti = self.terms.get(term)
         if ti is None:
             return []
-        names = {i: a for a, i in self.atoms.items()}
+        if self._names is None:
+            self._names = {i: a for a, i in self.atoms.items()}
+        names = self._names
         row = sorted(self._by_term.get(ti, {}).items(), key=lambda kv: -kv[1])[:limit]
         return [(names[a], p) for a, p in row]
