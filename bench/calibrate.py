@@ -1,16 +1,36 @@
-"""Fit the ranking weights and the confidence once, by cross-validation on training histories.
+"""Fit the ranking weights and the confidence once, on requests made from training histories.
 
-For every dataset given (default: every folder of ``../shared/eval``), the ``train/`` notebooks
-are learned through the real event path; then each fold of examples is held out in turn and
-each held-out example is predicted from the others (its query in, its executed cell expected).
-Nothing from ``eval/`` is read. Each dataset weighs the same in the fit, whatever its size.
+Nothing from ``eval/`` is read. For every dataset given (default: every folder of
+``../shared/eval``), the ``train/`` notebooks are learned through the real event path, then
+pseudo-requests are made from the history itself and answered by the real ranking:
 
-1. Ranking: a logistic regression over candidate features (is this candidate's adapted command
-   exactly the held-out cell?); its linear part becomes ``ranking.WEIGHTS``.
-2. Confidence: a logistic regression over the top candidate's features and its margin under the
-   fitted ranking (is the top candidate right?); it becomes ``calibration.COEFFICIENTS``.
+- **held out** (leave-one-out; 5 folds above 200 examples): an example is hidden and its own
+  request is asked of the rest. Right when the rest still holds its command (another request
+  for the same command, or the same action on another value that adaptation carries over);
+  otherwise nothing relevant is left, and any suggestion is wrong.
+- **new literal**: an example stays, and one literal of its request that its command spells out
+  (a number, a sha, a version, a date, ...) is replaced by a fresh one of the same shape, in the
+  request and in the expected command (an S case).
+- **new value**: an example stays, and one word of its request that its command spells out is
+  replaced by a sibling value (one seen in the same place of another command), in the request
+  and in the expected command (a C case).
+- **reworded**: an example stays, and its request is asked in other words: each content word is
+  kept with probability 1/2, else dropped or replaced by a word the history never saw (even
+  odds), and 3 times in 10 a word of another request is put in (an F case: the same command).
 
-Usage: ``python bench/calibrate.py [DATASET_DIR ...] [--out bench/out/calibration.json]``
+Each history weighs the same in both fits whatever its size, and within a history the held-out
+requests weigh as much as the made-up ones together. A made-up new literal or value is right
+with the probability that the team runs the same command on another value: the history's own
+``History.consistency``, which is the target of those requests in the confidence fit.
+
+1. Ranking: a listwise (softmax) fit over the candidates of every request that has a right one;
+   its weights become ``ranking.WEIGHTS``.
+2. Confidence: a logistic fit on the top candidate under those weights (is it exactly right?),
+   every coefficient's sign fixed by what its feature means; it becomes
+   ``calibration.COEFFICIENTS``.
+
+Usage: ``python bench/calibrate.py [DATASET_DIR ...] [--rows FILE] [--out FILE]``
+(``--rows`` caches the collected candidates: a second run with it only refits).
 """
 
 from __future__ import annotations
@@ -18,52 +38,61 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import pickle
 import random
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
+from waypost.learn.calibration import CONFIDENCE_FEATURES, confidence_vector
+from waypost.learn.conventions import find_literal
 from waypost.learn.evaluation import load_dataset, train_events
 from waypost.learn.eventlog import MemoryEventLog
 from waypost.learn.history import History
 from waypost.learn.learner import Learner
+from waypost.learn.lexicon import STOP_WORDS, literal_type, request_words
 from waypost.learn.metric import distance
-from waypost.learn.ranking import FEATURE_NAMES, rank
+from waypost.learn.query import MARKUP, Query, QueryCell
+from waypost.learn.ranking import FEATURE_NAMES, Candidate, Features, merge_ranked, rank
 from waypost.learn.store import MemoryStore
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
-MAX_HELD_OUT = 600
-MAX_PSEUDO = 300
-DROP = 0.4
-SWAP = 0.0
-"""Share of pseudo-requests that also get a new literal value (tried; off: see RESULTS.md)."""
-"""Pseudo-requests keep each word of the original with probability 1 - DROP."""
-CROWD = 2.0
-"""Candidates scoring within this of the best count as its crowd (see ``ranking``)."""
-NEAR = 0.5
-"""Held-out examples whose command is this close to a past one (but not reachable exactly) are
-left out of the fit: as in the eval layout's split, a case is either a known action (F, C, S)
-or has nothing relevant (N)."""
-PENALTIES = ("unfilled", "unplaced", "untranslated", "substitutions")
+MAX_HELD_OUT = 300
+MAX_SWAPS = 150
+FOLDS = 5
+PENALTIES = (
+    "unfilled",
+    "unplaced",
+    "untranslated",
+    "guesses",
+    "conflict",
+    "unexplained",
+    "vague",
+    "missing",
+)
 SIGNS = {
     "cover_request": 1,
+    "unexplained": -1,
+    "vague": -1,
+    "missing": -1,
     "cover_example": 1,
-    "fit": 1,
-    "margin": 1,
-    "support": 1,
-    "lexical": 1,
-    "generation": 1,
     "unknown": -1,
+    "conflict": -1,
     "unfilled": -1,
     "unplaced": -1,
-    "untranslated": -1,
-    "crowd": -1,
+    "guesses": -1,
+    "substitutions": -1,
+    "log_share": 1,
+    "margin": 1,
+    "consistent": 1,
+    "variant": -1,
 }
 """Directions the confidence may move with each feature (what "more evidence" means)."""
-FOLDS = 5
+_SWAPPABLE = {"number", "hex", "version", "date", "timestamp", "ident", "quantity", "decimal"}
 
 
 def examples_of(directory: Path) -> list:
@@ -72,137 +101,145 @@ def examples_of(directory: Path) -> list:
     return store.since(0)[0]
 
 
-def collect(directory: Path, rng: random.Random) -> list[tuple[np.ndarray, list[str], np.ndarray]]:
-    """Per held-out example: candidate features, candidate commands, labels."""
-    examples = examples_of(directory)
+def _row(history: History, query: Query, expected: str):
+    candidates = rank(history, query, merge=False)
+    if not candidates:
+        return None
+    feats = np.array([c.features.as_list() for c in candidates], dtype=np.float64)
+    commands = [c.command.strip() for c in candidates]
+    labels = np.array([distance(c.command, expected) == 0 for c in candidates])
+    return feats, commands, labels, history.consistency
+
+
+def held_out(examples: list, rng: random.Random) -> list:
     n = len(examples)
     order = list(range(n))
     rng.shuffle(order)
-    folds = n if n <= 100 else FOLDS
-    held_per_fold = max(1, MAX_HELD_OUT // folds)
+    folds = n if n <= 200 else FOLDS
+    per_fold = n if n <= 200 else MAX_HELD_OUT // folds
     rows = []
     for k in range(folds):
         held = order[k::folds]
-        keep = set(held)
-        history = History.fit([e for i, e in enumerate(examples) if i not in keep])
-        for i in held[:held_per_fold]:
-            target = examples[i]
-            candidates = rank(history, target.query)
-            if not candidates:
-                continue
-            feats = np.array([c.features.as_list() for c in candidates], dtype=np.float64)
-            commands = [c.command.strip() for c in candidates]
-            labels = np.array([distance(c.command, target.answer) == 0 for c in candidates])
-            nearest = min(distance(c.entry.example.answer, target.answer) for c in candidates)
-            if not labels.any() and nearest < NEAR:
-                continue  # a near variant of a past command: neither "known" nor "nothing relevant"
-            rows.append((feats, commands, labels))
-    return rows, pseudo_requests(examples, rng)
-
-
-def pseudo_requests(examples: list, rng: random.Random) -> list:
-    """F-like cases from the history alone: an example's request reworded by chance (a share
-    of its words dropped, a few words of other requests mixed in), asked against the whole
-    history. The right answer is the example's own command."""
-    from waypost.learn.lexicon import request_words
-    from waypost.learn.query import MARKUP, Query, QueryCell
-
-    history = History.fit(examples)
-    vocabulary = sorted({w.text for e in examples for w in request_words(e.query.intent)})
-    picked = rng.sample(examples, min(len(examples), MAX_PSEUDO))
-    rows = []
-    for example in picked:
-        words = [w.text for w in request_words(example.query.intent)]
-        if len(words) < 3:
-            continue
-        answer = example.answer
-        if SWAP and rng.random() < SWAP:
-            # a known action with a new value: a literal of the request that the command spells
-            # out is replaced, in both, by a fresh one of the same shape (an S or C case)
-            swapped = _swap_literal(words, answer, history, rng)
-            if swapped is not None:
-                words, answer = swapped
-        kept = [w for w in words if rng.random() > DROP]
-        for _ in range(max(1, len(words) // 5)):
-            # a word of another request, or one the history has never seen (paraphrases bring both)
-            word = rng.choice(vocabulary) if rng.random() < 0.5 else f"unseen{rng.randrange(10**6)}"
-            kept.insert(rng.randrange(len(kept) + 1), word)
-        query = Query((QueryCell(MARKUP, " ".join(kept)),))
-        candidates = rank(history, query)
-        if not candidates:
-            continue
-        feats = np.array([c.features.as_list() for c in candidates], dtype=np.float64)
-        commands = [c.command.strip() for c in candidates]
-        labels = np.array([distance(c.command, answer) == 0 for c in candidates])
-        rows.append((feats, commands, labels))
+        hidden = set(held)
+        history = History.fit([e for i, e in enumerate(examples) if i not in hidden])
+        for i in held[:per_fold]:
+            row = _row(history, examples[i].query, examples[i].answer)
+            if row is not None:
+                rows.append(row)
     return rows
 
 
-def _swap_literal(words: list[str], answer: str, history: History, rng: random.Random):
-    """``(words, answer)`` with one literal value changed, or ``None``."""
-    from waypost.learn.conventions import find_literal
-    from waypost.learn.lexicon import literal_type
-
-    options = []
-    for i, w in enumerate(words):
-        kind = literal_type(w)
-        spans = find_literal(answer, w) if len(w) > 1 else []
-        if not spans:
-            continue
-        if kind in ("number", "hex", "version", "date", "ident", "quantity"):
-            new = "".join(
-                str(rng.randrange(10))
-                if ch.isdigit()
-                else rng.choice("abcdef")
-                if kind == "hex" and ch.isalpha()
-                else ch
-                for ch in w
-            )
-        elif kind == "word" and history.conv.siblings.get(w.lower()):
-            new = rng.choice(sorted(history.conv.siblings[w.lower()]))
-            if find_literal(answer, new):
-                continue
+def _fresh(text: str, kind: str, rng: random.Random) -> str:
+    out = []
+    for ch in text:
+        if ch.isdigit():
+            out.append(str(rng.randrange(10)))
+        elif kind == "hex" and ch in "abcdef":
+            out.append(rng.choice("abcdef"))
         else:
-            continue
-        if new != w:
-            options.append((i, w, new, spans))
-    if not options:
-        return None
-    i, _old, new, spans = rng.choice(options)
+            out.append(ch)
+    return "".join(out)
+
+
+def _replace(text: str, spans: list[tuple[int, int]], new: str) -> str:
     out, at = [], 0
-    for start, end in spans:
-        out.append(answer[at:start])
-        out.append(new)
+    for start, end in sorted(spans):
+        out.append(text[at:start])
+        old = text[start:end]
+        out.append(new.lower() if old.islower() else new)
         at = end
-    out.append(answer[at:])
-    return [new if j == i else w for j, w in enumerate(words)], "".join(out)
+    out.append(text[at:])
+    return "".join(out)
 
 
-def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -> np.ndarray:
-    """Weighted L2-regularised logistic regression by Newton's method; returns [bias, coef...]."""
-    x1 = np.hstack([np.ones((len(x), 1)), x])
-    beta = np.zeros(x1.shape[1])
-    reg = np.full(x1.shape[1], l2)
-    reg[0] = 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(x1 @ beta)))
-        grad = x1.T @ (w * (p - y)) + reg * beta
-        hess = (x1 * (w * p * (1 - p))[:, None]).T @ x1 + np.diag(reg) + 1e-9 * np.eye(len(beta))
-        step = np.linalg.solve(hess, grad)
-        beta -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    return beta
+def _with_intent(query: Query, old: str, new: str) -> Query:
+    intent = query.intent
+    cells = []
+    for cell in query.cells:
+        if cell.kind == MARKUP and cell.value == intent:
+            cell = QueryCell(MARKUP, _replace(cell.value, find_literal(cell.value, old), new))
+        cells.append(cell)
+    return Query(tuple(cells))
 
 
-def listwise(per_dataset, l2: float = 0.01, steps: int = 2000, lr: float = 0.5) -> np.ndarray:
-    """Softmax (listwise) ranking weights: maximise the probability of the right candidates,
-    each dataset weighing the same. Gradient ascent on standardised features."""
+def made_up(examples: list, history: History, rng: random.Random) -> dict[str, list]:
+    """New-literal and new-value requests for examples kept in the history."""
+    literal_cases, value_cases = [], []
+    for example in examples:
+        answer = example.answer
+        for w in request_words(example.query.intent):
+            if w.is_stop or len(w.text) < 2:
+                continue
+            spans = find_literal(answer, w.text)
+            if not spans:
+                continue
+            if w.kind in _SWAPPABLE:
+                new = _fresh(w.text, w.kind, rng)
+                if new != w.text and literal_type(new) == w.kind:
+                    literal_cases.append((example, w.text, new, spans))
+            elif w.kind == "word":
+                siblings = sorted(
+                    s
+                    for s in history.conv.siblings.get(w.norm, {})
+                    if literal_type(s) == "word" and not find_literal(answer, s)
+                )
+                if siblings:
+                    value_cases.append((example, w.text, rng.choice(siblings), spans))
+    reworded = []
+    vocabulary = sorted({w.text for e in examples for w in request_words(e.query.intent)})
+    for example in rng.sample(examples, min(len(examples), MAX_SWAPS)):
+        words = example.query.intent.split()
+        content = [i for i, t in enumerate(words) if t.lower().strip(".,?!:;") not in STOP_WORDS]
+        if len(content) < 2:
+            continue
+        keep = {i for i in content if rng.random() < 0.5} or {rng.choice(content)}
+        kept = []
+        for i, t in enumerate(words):
+            if i not in content or i in keep:
+                kept.append(t)
+            elif rng.random() < 0.5:  # a word in other words: one the history never saw
+                kept.append("".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(7)))
+        if rng.random() < 0.3:  # and a word some other request used
+            kept.insert(rng.randrange(len(kept) + 1), rng.choice(vocabulary))
+        cells = tuple(
+            QueryCell(MARKUP, " ".join(kept))
+            if c.kind == MARKUP and c.value == example.query.intent
+            else c
+            for c in example.query.cells
+        )
+        reworded.append((Query(cells), example.answer))
+    out: dict[str, list] = {"reworded": [], "new_literal": [], "new_value": []}
+    for query, expected in reworded:
+        row = _row(history, query, expected)
+        if row is not None:
+            out["reworded"].append(row)
+    for name, cases in (("new_literal", literal_cases), ("new_value", value_cases)):
+        picked = rng.sample(cases, min(len(cases), MAX_SWAPS))
+        for example, old, new, spans in picked:
+            query = _with_intent(example.query, old, new)
+            if query.intent == example.query.intent:
+                continue
+            row = _row(history, query, _replace(example.answer, spans, new))
+            if row is not None:
+                out[name].append(row)
+    return out
+
+
+def collect(directory: Path, rng: random.Random) -> dict[str, list]:
+    examples = examples_of(directory)
+    history = History.fit(examples)
+    return {"held_out": held_out(examples, rng), **made_up(examples, history, rng)}
+
+
+def listwise(groups: list[list], l2: float = 0.01, steps: int = 1500, lr: float = 0.5):
+    """Softmax (listwise) ranking weights over the candidates of requests with a right one;
+    ``groups`` are lists of rows that weigh the same in total. Gradient ascent on
+    standardised features; penalties stay non-positive."""
     queries = []
-    for rows in per_dataset.values():
+    for rows in groups:
         usable = [r for r in rows if r[2].any()]
-        for feats, _, labels in usable:
-            queries.append((feats, labels.astype(float), 1.0 / len(usable)))
+        for feats, _, labels, _ in usable:
+            queries.append((feats, labels.astype(float), 1.0 / max(len(usable), 1)))
     k = max(len(q[0]) for q in queries)
     d = queries[0][0].shape[1]
     x = np.zeros((len(queries), k, d))
@@ -217,7 +254,7 @@ def listwise(per_dataset, l2: float = 0.01, steps: int = 2000, lr: float = 0.5) 
     mu, sd = flat.mean(axis=0), flat.std(axis=0) + 1e-9
     z = (x - mu) / sd * mask[..., None]
     w = np.zeros(d)
-    penalty = [FEATURE_NAMES.index(n) for n in PENALTIES]
+    penalty = [FEATURE_NAMES.index(n) for n in PENALTIES if n in FEATURE_NAMES]
     for _ in range(steps):
         s = z @ w
         s = np.where(mask > 0, s, -1e9)
@@ -229,15 +266,7 @@ def listwise(per_dataset, l2: float = 0.01, steps: int = 2000, lr: float = 0.5) 
     return w / sd
 
 
-def monotone_logistic(
-    x: np.ndarray,
-    y: np.ndarray,
-    w: np.ndarray,
-    signs: np.ndarray,
-    l2: float = 0.01,
-    steps: int = 4000,
-    lr: float = 0.5,
-) -> np.ndarray:
+def monotone_logistic(x, y, w, signs, l2: float = 0.01, steps: int = 4000, lr: float = 0.5):
     """Weighted logistic regression whose coefficients keep the given signs (+1: more of the
     feature never lowers the confidence, -1: never raises it, 0: free). Returns [bias, coef...]."""
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
@@ -257,79 +286,93 @@ def monotone_logistic(
     return np.concatenate([[bias - coef @ mu], coef])
 
 
-def scored(rows, weights: np.ndarray):
-    """Top candidate features + margin + support + label under a ranking weight vector."""
-    out = []
-    for feats, commands, labels in rows:
-        s = feats @ weights
-        order = np.argsort(-s, kind="stable")
-        best = order[0]
-        rival = next((s[i] for i in order if commands[i] != commands[best]), None)
-        margin = s[best] - rival if rival is not None else s[best]
-        near = {commands[i] for i in order if s[i] >= s[best] - CROWD}
-        out.append((feats[best], margin, math.log(len(near)), bool(labels[best])))
-    return out
+def target(kind: str, label: bool, consistency: float) -> float:
+    """The probability that the top candidate is right. A made-up new value assumes that the team
+    runs the same command on the new value; the history's own consistency says how often that
+    holds (a held-out pair of the same request on two values), so it is the target there."""
+    if kind in ("new_literal", "new_value"):
+        return float(label) * consistency
+    return float(label)
+
+
+def top_of(row, weights: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The confidence features of the top candidate of a row under ``weights``, and its label."""
+    feats, commands, labels, consistency = row
+    scores = feats @ weights
+    candidates = []
+    for f, cmd, s in zip(feats, commands, scores, strict=True):
+        features = Features(**dict(zip(FEATURE_NAMES, f.tolist(), strict=True)))
+        c = Candidate(None, cmd, None, features)  # type: ignore[arg-type]
+        c.score = float(s)
+        candidates.append(c)
+    order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
+    ranked = [candidates[i] for i in order]
+    best_label = bool(labels[order[0]])
+    merged = merge_ranked(ranked)
+    return confidence_vector(merged[0], consistency), best_label
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("datasets", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=HERE / "out" / "calibration.json")
-    parser.add_argument("--rows", type=Path, help="also save the held-out features (pickle)")
+    parser.add_argument("--rows", type=Path, help="cache of the collected candidates (pickle)")
     args = parser.parse_args()
     dirs = args.datasets or sorted(p for p in SHARED.iterdir() if (p / "train").is_dir())
-    rng = random.Random(0)
-    per_dataset: dict[str, list] = {}
-    per_pseudo: dict[str, list] = {}
-    for d in dirs:
-        start = time.time()
-        held, pseudo = collect(d, rng)
-        per_dataset[d.name] = held
-        per_pseudo[d.name] = pseudo
-        reachable = sum(bool(r[2].any()) for r in held)
-        right = sum(bool(r[2].any()) for r in pseudo)
-        print(
-            f"{d.name}: {len(held)} held out ({reachable} reachable), "
-            f"{len(pseudo)} reworded ({right} reachable), {time.time() - start:.0f}s"
-        )
-    if args.rows:
-        import pickle
+    if args.rows and args.rows.exists():
+        data = pickle.loads(args.rows.read_bytes())
+    else:
+        data = {}
+        for d in dirs:
+            start = time.time()
+            data[d.name] = collect(d, random.Random(0))
+            counts = {
+                k: (len(v), sum(bool(r[2].any()) for r in v)) for k, v in data[d.name].items()
+            }
+            print(
+                f"{d.name}: {counts} (requests, with a right candidate), {time.time() - start:.0f}s"
+            )
+        if args.rows:
+            args.rows.write_bytes(pickle.dumps(data))
 
-        args.rows.write_bytes(pickle.dumps((per_dataset, per_pseudo)))
+    # 1. ranking: every history weighs the same
+    groups = [rows for per in data.values() for rows in per.values()]
+    weights = listwise(groups)
 
-    # 1. ranking weights (listwise), each dataset weighing the same
-    ranking = listwise(per_dataset)
-    for name, rows in per_dataset.items():
-        top = sum(bool(r[2][int(np.argmax(r[0] @ ranking))]) for r in rows)
-        print(f"  {name}: top-1 right {top}/{len(rows)}")
-
-    # 2. confidence: top candidate under the fitted ranking, held-out and reworded requests
+    # 2. confidence on the top candidate
     cx, cy, cw = [], [], []
-    for name in per_dataset:
-        top = scored(per_dataset[name] + per_pseudo[name], ranking)
-        for feats, margin, crowd, label in top:
-            cx.append([*feats, min(margin, 3.0), crowd])
-            cy.append(float(label))
-            cw.append(1.0 / len(top))
-    names = [*FEATURE_NAMES, "margin", "crowd"]
-    signs = np.array([SIGNS.get(n, 0) for n in names], dtype=float)
-    cbeta = monotone_logistic(np.array(cx), np.array(cy), np.array(cw), signs)
+    for per in data.values():
+        for kind, rows in per.items():
+            share = 0.5 if kind == "held_out" else 0.5 / (len(per) - 1)
+            for row in rows:
+                vector, label = top_of(row, weights)
+                cx.append(vector)
+                cy.append(target(kind, label, row[3]))
+                cw.append(share / (len(data) * len(rows)))
+    signs = np.array([SIGNS.get(n, 0) for n in CONFIDENCE_FEATURES], dtype=float)
+    signs[CONFIDENCE_FEATURES.index("corpus")] = -1
+    beta = monotone_logistic(np.array(cx), np.array(cy), np.array(cw), signs)
     result = {
-        "ranking": dict(zip(FEATURE_NAMES, map(float, ranking), strict=True)),
+        "ranking": dict(zip(FEATURE_NAMES, map(float, weights), strict=True)),
         "confidence": {
-            "bias": float(cbeta[0]),
-            **dict(zip(names, map(float, cbeta[1:]), strict=True)),
+            "bias": float(beta[0]),
+            **dict(zip(CONFIDENCE_FEATURES, map(float, beta[1:]), strict=True)),
         },
     }
-    for name, rows in per_dataset.items():
-        top = scored(rows + per_pseudo[name], ranking)
-        answered = right = 0
-        for feats, margin, crowd, label in top:
-            z = cbeta[0] + cbeta[1:] @ np.array([*feats, min(margin, 3.0), crowd])
-            if 1 / (1 + math.exp(-z)) >= 0.5:
-                answered += 1
-                right += label
-        print(f"  {name}: answered {answered}/{len(top)}, right {right}")
+    for name, per in data.items():
+        for kind, rows in per.items():
+            stats = defaultdict(int)
+            for row in rows:
+                vector, label = top_of(row, weights)
+                z = beta[0] + beta[1:] @ vector
+                p = 1 / (1 + math.exp(-z))
+                stats["rows"] += 1
+                stats["reachable"] += bool(row[2].any())
+                stats["top_right"] += label
+                stats["target"] += target(kind, label, row[3])
+                stats["answered"] += p >= 0.5
+                stats["right"] += label and p >= 0.5
+            print(f"  {name:15s} {kind:9s} {dict(stats)}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     json.dump(result, sys.stdout, indent=2)

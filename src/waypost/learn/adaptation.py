@@ -36,6 +36,10 @@ _IMPLICIT_SIBLING = 2
 _GUESS = 0.55
 """Compatibility of a pairing supported only by word alignment (a new name, say)."""
 
+_KIN = 0.65
+"""Compatibility of two values that never filled one template but share a sibling (``ledger`` and
+``checkout`` are both services where ``billing`` fills the templates of each)."""
+
 _ALIGNED_SHARE = 0.7
 """Two sentences are aligned word for word when this share of the longer one matches (a word
 swapped one for one counts half)."""
@@ -140,6 +144,9 @@ def _compatibility(
         return 0.0
     is_aligned = aligned.get(slot.norm) == new.norm
     bonus = 0.3 if is_aligned else 0.0
+    if slot.kind == "quoted" and not new.quoted:
+        # a quoted value is replaced by another quoted value, or by a word in its place
+        return _GUESS if is_aligned else 0.0
     if slot.kind != "word":
         return 0.8 + bonus
     sib = conv.sibling(slot.norm, new.norm)
@@ -147,6 +154,8 @@ def _compatibility(
         return 0.7 + min(sib, 3) * 0.1 + bonus
     if not slot_is_literal and not conv.realizations.get(new.norm):
         return 0.0  # a convention can only be carried to a value with known realizations
+    if is_aligned and conv.kin(slot.norm, new.norm):
+        return _KIN  # both are values of one kind: they share a sibling
     # a guess: the word stands where the slot stood in a sentence that otherwise reads the same
     return _GUESS if is_aligned else 0.0
 

@@ -88,9 +88,10 @@ class OfflineAssistant:
     def rank(self, query: Query) -> list[Candidate]:
         """Every candidate with its confidence, best first (for eval and debugging)."""
         self.refresh()
-        candidates = rank(self._state.history, query)
+        history = self._state.history
+        candidates = rank(history, query)
         for c in candidates:
-            c.confidence = confidence(c)
+            c.confidence = confidence(c, history.consistency)
         return candidates
 
     def suggest_query(self, query: Query) -> Suggestion | None:

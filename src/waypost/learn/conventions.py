@@ -296,6 +296,15 @@ class Conventions:
         """How many templates ``a`` and ``b`` both fill (0: not known to be interchangeable)."""
         return self.siblings.get(a, Counter()).get(b, 0)
 
+    def kin(self, a: str, b: str) -> bool:
+        """``a`` and ``b`` share a sibling: values of one kind seen in different templates."""
+        sa, sb = self.siblings.get(a), self.siblings.get(b)
+        if not sa or not sb:
+            return False
+        if len(sa) > len(sb):
+            sa, sb = sb, sa
+        return any(s in sb for s in sa)
+
     def exclusive(self, a: str, b: str) -> bool:
         """``a`` and ``b`` are alternatives: requests (almost) never say both, as with
         environments; "files" and "directories" are companions, not alternatives."""

@@ -9,16 +9,19 @@ does the rest.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
 
-from waypost.learn.conventions import Conventions
+from waypost.learn.adaptation import adapt
+from waypost.learn.conventions import Conventions, value_words
 from waypost.learn.lexicon import STOP_WORDS, Word, atoms, command_atoms, request_words, stem
+from waypost.learn.metric import distance
 from waypost.learn.query import Query
 from waypost.learn.records import Example
 from waypost.learn.translation import TranslationModel
@@ -95,14 +98,21 @@ class History:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = entries
         self.df: Counter[str] = Counter()
+        self.command_df: Counter[str] = Counter()
+        """Term → how many commands spell it (an atom, stemmed like a word, or an option)."""
         for e in entries:
             self.df.update(e.terms)
+            self.command_df.update(set(e.command_terms))
         self.n = len(entries)
         groups: dict[str, set[str]] = {}
         for e in entries:
             groups.setdefault(e.example.answer.strip(), set()).update(e.terms)
         self.group_terms: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in groups.items()}
         """Command → the terms of every request that led to it (different words, same command)."""
+        self.consistency = 1.0
+        """How often this history answers the same request on another value with the same
+        command adapted (see ``_consistency``): near 1 for a team's runbooks, low for a corpus
+        where different people wrote different one-liners for one description."""
         self.bm25: bm25s.BM25 | None = None
         self.tm = TranslationModel()
         self.conv = Conventions()
@@ -117,6 +127,7 @@ class History:
             [(e.words, e.example.answer) for e in history.entries],
             [e.intent for e in history.entries],
         )
+        history.consistency = _consistency(history)
         return history
 
     def _index(self) -> None:
@@ -157,3 +168,47 @@ class History:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+_CONSISTENCY_PAIRS = 200
+"""At most this many pairs are tried (spread evenly over the history)."""
+_CONSISTENCY_PRIOR = 2.0
+"""Pseudo-count of consistent pairs: a history with no repeated action is taken as consistent."""
+
+
+def _is_value(conv: Conventions, word: Word) -> bool:
+    """A literal, or a word that fills the slots of at least two templates with another value."""
+    if word.kind != "word":
+        return True
+    siblings = conv.siblings.get(word.norm)
+    return bool(siblings) and max(siblings.values()) >= 2
+
+
+def _consistency(history: History) -> float:
+    """The history's own answer to "does the same request on another value get the same command,
+    adapted?": examples whose requests say the same words but for their values (literals, and
+    words seen filling a command's slot) are paired, and each is adapted from the other. The
+    share of exact results, shrunk towards 1 by ``_CONSISTENCY_PRIOR``."""
+    conv = history.conv
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, e in enumerate(history.entries):
+        key = tuple("<v>" if _is_value(conv, w) else w.key for w in value_words(e.intent))
+        if key:
+            groups[key].append(i)
+    pairs = [(a, b) for members in groups.values() for a, b in itertools.pairwise(members)]
+    if len(pairs) > _CONSISTENCY_PAIRS:
+        step = len(pairs) / _CONSISTENCY_PAIRS
+        pairs = [pairs[int(i * step)] for i in range(_CONSISTENCY_PAIRS)]
+    right = 0
+    for a, b in pairs:
+        source, target = history.entries[a], history.entries[b]
+        result = adapt(
+            source.example.answer,
+            source.words,
+            target.words,
+            conv,
+            example_intent=source.intent,
+            request_intent=target.intent,
+        )
+        right += distance(result.command, target.example.answer) == 0.0
+    return (right + _CONSISTENCY_PRIOR) / (len(pairs) + _CONSISTENCY_PRIOR)

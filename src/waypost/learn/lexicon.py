@@ -156,10 +156,15 @@ STOP_WORDS = frozenset(
         "me",
         "us",
         "get",
+        "need",
+        "want",
+        "right",
+        "currently",
     ]
 )
-"""Generic English function words (no team or tool names). Particles that change an action
-(on/off, up/down, in/out as in "scale up", "turn off") and negations are not in it."""
+"""Generic English function words and the words that frame a request ("I need", "right now"),
+no team or tool names. Particles that change an action (on/off, up/down, in/out as in "scale
+up", "turn off") and negations are not in it."""
 
 _STEMMER = Stemmer.Stemmer("english")
 

@@ -29,7 +29,16 @@ from waypost.learn.history import Entry, History, command_terms, query_words, re
 from waypost.learn.lexicon import Word
 from waypost.learn.query import Query
 
-__all__ = ["CROWD", "FEATURE_NAMES", "WEIGHTS", "Candidate", "Features", "rank", "score"]
+__all__ = [
+    "CROWD",
+    "FEATURE_NAMES",
+    "WEIGHTS",
+    "Candidate",
+    "Features",
+    "merge_ranked",
+    "rank",
+    "score",
+]
 
 _CANDIDATES = 40
 CROWD = 2.0
@@ -57,6 +66,24 @@ class Features:
     fit: float = 0.0
     """Weighted mean log-probability that the example explains each request word (the log-scale
     counterpart of ``cover_request``; separates near misses among paraphrases)."""
+    guesses: int = 0
+    """Substitutions supported only by word alignment (a new name in the place of an old one)."""
+    unexplained: int = 0
+    """Words of the request that some command of the history spells out (an action such as
+    "list", a program, a service) and that this candidate does not explain."""
+    vague: int = 0
+    """Words of the request that only requests of the history used (no command spells them:
+    "show", "check") and that this candidate does not explain."""
+    missing: int = 0
+    """Words of the example's request that its command spells out and this request does not
+    ask for: the example does something more, or something else."""
+    same_sentence: float = 0.0
+    """1 when the example's request and this one say the same words, but for the values the
+    adaptation swapped (a known action on another value, as opposed to a near variant)."""
+    conflict: float = 0.0
+    """Share of the request's weight on words the history knows, that this candidate does not
+    explain, and that the history translates into atoms this command lacks ("accessed" where
+    the command says ``-mtime``): the request asks for something else."""
 
     def as_list(self) -> list[float]:
         return [float(getattr(self, name)) for name in FEATURE_NAMES]
@@ -75,21 +102,33 @@ FEATURE_NAMES = (
     "substitutions",
     "unknown",
     "fit",
+    "guesses",
+    "conflict",
+    "same_sentence",
+    "unexplained",
+    "vague",
+    "missing",
 )
 
 WEIGHTS: dict[str, float] = {
-    "verbatim": 1.505,
-    "support": 0.493,
-    "cover_request": 6.636,
-    "cover_example": 1.271,
-    "generation": 1.114,
-    "lexical": 0.385,
-    "unfilled": -0.124,
-    "unplaced": -0.644,
+    "verbatim": 1.522,
+    "support": -0.179,
+    "cover_request": 3.159,
+    "cover_example": 1.102,
+    "generation": 0.541,
+    "lexical": 2.725,
+    "unfilled": -0.102,
+    "unplaced": -0.258,
     "untranslated": 0.0,
-    "substitutions": -0.838,
-    "unknown": 1.71,
-    "fit": 0.977,
+    "substitutions": 0.285,
+    "unknown": -1.953,
+    "fit": 0.261,
+    "guesses": -2.167,
+    "conflict": -4.039,
+    "same_sentence": 1.691,
+    "unexplained": -0.247,
+    "vague": -0.252,
+    "missing": -0.265,
 }
 """Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
 
@@ -111,6 +150,8 @@ class Candidate:
     crowd: float = 0.0
     """log of how many different commands score within ``CROWD`` of the best: how ambiguous the
     history is around this request (many near-identical commands, as in a corpus of one-liners)."""
+    share: float = 1.0
+    """Softmax share of this command among the distinct commands ranked (scores as logits)."""
     confidence: float = 0.0
     others: list[Entry] = field(default_factory=list)
 
@@ -123,8 +164,13 @@ def _content(words: tuple[Word, ...] | list[Word]) -> list[Word]:
     return [w for w in value_words(words)]
 
 
-def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candidate]:
-    """Candidates for ``query``, best first, with scores (confidence is set by calibration)."""
+def rank(
+    history: History, query: Query, *, k: int = _CANDIDATES, merge: bool = True
+) -> list[Candidate]:
+    """Candidates for ``query``, best first, with scores (confidence is set by calibration).
+
+    ``merge=False`` keeps every candidate, also those suggesting the same command (for fitting).
+    """
     intent, words = query_words(query)
     if not intent:
         intent = words
@@ -162,10 +208,19 @@ def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candid
             / total_weight,
         )
         cterms = set(command_terms(adaptation.command))
-        features.cover_request, features.fit = _cover_request(
-            history, content, total_weight, entry, adaptation, cterms
+        judged = [w for w in content if w.norm in adaptation.used or w not in unseen]
+        (
+            features.cover_request,
+            features.fit,
+            features.conflict,
+            features.unexplained,
+            features.vague,
+        ) = _cover_request(history, judged, entry, adaptation, cterms)
+        features.guesses = adaptation.guesses
+        features.same_sentence = _same_sentence(entry.intent, intent, adaptation)
+        features.cover_example, features.missing = _cover_example(
+            history, entry, request_keys, adaptation
         )
-        features.cover_example = _cover_example(history, entry, request_keys, adaptation)
         features.generation = _generation(history, cterms, rterms)
         features.verbatim = float(not adaptation.substitutions)
         candidates.append(Candidate(entry, adaptation.command, adaptation, features))
@@ -176,8 +231,17 @@ def rank(history: History, query: Query, *, k: int = _CANDIDATES) -> list[Candid
         c.features.support = math.log(same[c.command.strip()])
         c.score = score(c.features)
     candidates.sort(key=lambda c: -c.score)
-    _margins(candidates)
-    return candidates
+    return merge_ranked(candidates) if merge else candidates
+
+
+def _same_sentence(
+    example: tuple[Word, ...], request: tuple[Word, ...], adaptation: Adaptation
+) -> float:
+    swapped = {old.lower(): new.lower() for old, new in adaptation.substitutions}
+    new = set(swapped.values())
+    a = sorted(swapped.get(w.norm, w.key) for w in value_words(example))
+    b = sorted(w.norm if w.norm in new else w.key for w in value_words(request))
+    return float(a == b)
 
 
 def _seen(history: History, word: Word) -> bool:
@@ -187,19 +251,37 @@ def _seen(history: History, word: Word) -> bool:
 def _cover_request(
     history: History,
     content: list[Word],
-    total: float,
     entry: Entry,
     adaptation: Adaptation,
     cterms: set[str],
-) -> tuple[float, float]:
+) -> tuple[float, float, float, int, int]:
+    """How much of the request the candidate explains, over the words the history can judge
+    (words it has seen, and new values the adaptation placed): a word no request or command of
+    the team ever used says nothing for or against a candidate (it counts in ``unknown``)."""
+    total = sum(_weight(history, w) for w in content)
+    if not total:
+        return 0.0, math.log(0.01), 0.0, 0, 0
     explained = 0.0
+    unexplained = vague = 0
     logs = 0.0
+    conflict = 0.0
     for w in content:
         weight = _weight(history, w)
         e = _explains(history, w, entry, adaptation, cterms)
         explained += weight * e
         logs += weight * math.log(e + 0.01)
-    return explained / total, logs / total
+        if e < 0.5:
+            if history.command_df.get(w.key) or history.command_df.get(w.norm):
+                unexplained += 1
+            else:
+                vague += 1
+        if e < 0.5 and w.kind == "word" and _seen(history, w):
+            # what the history says the word leads to, and this command lacks; a word seen in
+            # fewer than _EVIDENCE requests says less (its translations are a guess)
+            evidence = min(1.0, history.df.get(w.key, 0) / _EVIDENCE)
+            missing = max(0.0, 1.0 - history.tm.mass(w.key, cterms))
+            conflict += weight * (1.0 - e) * missing * evidence
+    return explained / total, logs / total, conflict / total, unexplained, vague
 
 
 def _explains(
@@ -224,8 +306,10 @@ def _explains(
 
 def _cover_example(
     history: History, entry: Entry, request_keys: set[str], adaptation: Adaptation
-) -> float:
+) -> tuple[float, int]:
     total = explained = 0.0
+    missing = 0
+    spelled = set(entry.command_terms)
     for u in _content(entry.intent):
         weight = _weight(history, u)
         total += weight
@@ -233,8 +317,13 @@ def _cover_example(
             explained += weight
         elif u.kind == "word" and any(_related(u.norm, k) for k in request_keys):
             explained += weight * _RELATED
-    return explained / total if total else 1.0
+        elif u.key in spelled or u.norm in spelled:
+            missing += 1
+    return (explained / total if total else 1.0), missing
 
+
+_EVIDENCE = 3
+"""Requests a word must occur in for its translations to count fully as a conflict."""
 
 _RELATED = 0.8
 """How much a related form (``infra``/``infrastructure``, ``expire``/``expiry``) explains."""
@@ -266,11 +355,11 @@ def _generation(history: History, cterms: set[str], rterms: set[str]) -> float:
 
 def score(f: Features) -> float:
     """How well a candidate fits (higher is better); used to order candidates."""
-    return sum(WEIGHTS[name] * float(getattr(f, name)) for name in FEATURE_NAMES)
+    return sum(WEIGHTS.get(name, 0.0) * float(getattr(f, name)) for name in FEATURE_NAMES)
 
 
-def _margins(candidates: list[Candidate]) -> None:
-    """Merge candidates that suggest the same command; margin to the best different one."""
+def merge_ranked(candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates (best first) merged by the command they suggest, with margins and shares."""
     seen: dict[str, Candidate] = {}
     merged: list[Candidate] = []
     for c in candidates:
@@ -284,9 +373,13 @@ def _margins(candidates: list[Candidate]) -> None:
     if merged:
         near = sum(1 for c in merged if c.score >= merged[0].score - CROWD)
         merged[0].crowd = math.log(near)
+        top = merged[0].score
+        z = sum(math.exp(max(c.score - top, -50.0)) for c in merged)
+        for c in merged:
+            c.share = math.exp(max(c.score - top, -50.0)) / z
     for i, c in enumerate(merged):
         rival = merged[1].score if i == 0 and len(merged) > 1 else merged[0].score
         c.margin = c.score - rival if i == 0 else c.score - merged[0].score
         if i == 0 and len(merged) == 1:
             c.margin = c.score
-    candidates[:] = merged
+    return merged

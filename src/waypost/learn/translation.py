@@ -108,6 +108,21 @@ class TranslationModel:
                 best = max(best, row.get(ai, 0.0))
         return best
 
+    def mass(self, term: str, atoms: Sequence[str] | set[str]) -> float:
+        """``sum of t(a | term)`` over ``atoms``: how much of what ``term`` produces is there."""
+        ti = self.terms.get(term)
+        if ti is None:
+            return 0.0
+        row = self._by_term.get(ti)
+        if not row:
+            return 0.0
+        total = 0.0
+        for atom in atoms:
+            ai = self.atoms.get(atom)
+            if ai is not None:
+                total += row.get(ai, 0.0)
+        return total
+
     def generation(self, atom: str, terms: Sequence[str] | set[str]) -> float:
         """``P(atom | request)`` under Model 1: the mean of ``t(atom | term)`` over terms + NULL."""
         ai = self.atoms.get(atom)
