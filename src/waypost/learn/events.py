@@ -38,8 +38,12 @@ __all__ = [
 SCHEMA_VERSION = 1
 
 
-def _now() -> str:
+def now() -> str:
+    """The current time as events write it: ISO 8601 UTC with milliseconds."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+_now = now
 
 
 @dataclass(frozen=True, slots=True)

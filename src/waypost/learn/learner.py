@@ -9,27 +9,33 @@ nothing. ``run_forever(stop)`` polls every ``interval`` seconds, for a backgroun
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
 
-from waypost.learn.eventlog import EventSource, Watermark
+from waypost.learn.eventlog import EventSource, Watermark, read_batch
+from waypost.learn.events import now
 from waypost.learn.records import (
-    CellRecord,
     Example,
-    apply_event,
-    apply_generate,
-    example_from_execute,
-    generated_cells,
+    RecordRow,
+    apply_raw,
+    example_from_raw,
+    generate_raw,
+    generated_raw,
+    record_of,
+    row_of,
 )
 from waypost.learn.store import LearnStore
+from waypost.notebook.identity import new_ulid
 
 __all__ = ["LearnStats", "Learner"]
 
 _log = structlog.get_logger("waypost.learn")
+
+_TYPES = frozenset({"execute", "generate", "accepted", "rejected"})
+"""Event types that change records or examples (the others are read and counted only)."""
 
 
 @dataclass(slots=True)
@@ -63,7 +69,7 @@ class Learner:
         store: LearnStore,
         *,
         name: str = "events",
-        batch: int = 5000,
+        batch: int = 20000,
         on_examples: Callable[[list[Example]], None] | None = None,
     ) -> None:
         self.source = source
@@ -81,65 +87,75 @@ class Learner:
         with self._lock:
             mark = self.store.watermark(self.name)
             total.watermark = mark
-            reader = self.source.read(mark)
-            done = False
-            while not done:
-                stats, changed, done = self._batch(reader, limit, total)
+            while True:
+                size = self.batch
+                if limit is not None:
+                    size = min(size, limit - total.events - total.skipped)
+                    if size <= 0:
+                        break
+                stats, changed, mark = self._batch(mark, size)
                 total.add(stats)
                 if changed and self.on_examples is not None:
                     self.on_examples(changed)
+                if stats.events + stats.skipped == 0:
+                    break
         return total
 
-    def _batch(self, reader, limit: int | None, total: LearnStats):  # type: ignore[no-untyped-def]
-        """Read up to ``batch`` lines, derive everything in memory, commit it in one go."""
+    def _batch(self, mark: Watermark, size: int) -> tuple[LearnStats, list[Example], Watermark]:
+        """Read up to ``size`` lines, derive everything in memory, commit it in one go."""
         stats = LearnStats()
-        size = self.batch
-        if limit is not None:
-            size = min(size, limit - total.events - total.skipped)
-        items = list(itertools.islice(reader, max(size, 0)))
-        done = len(items) < self.batch or (limit is not None and len(items) >= size)
+        items, last = read_batch(self.source, mark, size)
         if not items:
-            return stats, [], True
+            return stats, [], mark
         ids: set[str] = set()
-        for event, _ in items:
-            if event is None:
+        for raw in items:
+            if raw is None:
                 continue
-            if event.type == "generate":
-                ids.update(cell_id for cell_id, _ in generated_cells(event))
-            elif event.data.get("cell_id"):
-                ids.add(str(event.data["cell_id"]))
-        records: dict[str, CellRecord] = self.store.records_for(sorted(ids)) if ids else {}
+            if raw.get("type") == "generate":
+                ids.update(cell_id for cell_id, _ in generated_raw(raw))
+            else:
+                cell_id = raw.get("cell_id")
+                if cell_id:
+                    ids.add(str(cell_id))
+        found = self.store.records_for(sorted(ids)) if ids else {}
+        rows: dict[str, RecordRow] = {k: row_of(v) for k, v in found.items()}
         dirty: set[str] = set()
         examples: list[Example] = []
-        for event, _ in items:
-            if event is None:
+        for raw in items:
+            if raw is None:
                 stats.skipped += 1
                 continue
             stats.events += 1
-            if event.type == "generate":
-                for cell_id, text in generated_cells(event):
-                    records[cell_id] = apply_generate(records.get(cell_id), cell_id, text, event)
+            kind = raw.get("type")
+            if kind not in _TYPES:
+                continue
+            if not raw.get("ts"):
+                raw["ts"] = now()
+            if not raw.get("id"):
+                raw["id"] = new_ulid()
+            if kind == "generate":
+                for cell_id, text in generated_raw(raw):
+                    rows[cell_id] = generate_raw(rows.get(cell_id), cell_id, text, raw)
                     dirty.add(cell_id)
                 continue
-            cell_id = str(event.data.get("cell_id") or "")
-            after = apply_event(records.get(cell_id), event) if cell_id else None
+            cell_id = str(raw.get("cell_id") or "")
+            after = apply_raw(rows.get(cell_id), raw) if cell_id else None
             if after is not None:
-                records[cell_id] = after
+                rows[cell_id] = after
                 dirty.add(cell_id)
-            if event.type == "execute":
-                example = example_from_execute(event, after)
+            if kind == "execute":
+                example = example_from_raw(raw, after)
                 if example is not None:
                     examples.append(example)
-        last = items[-1][1]
         with self.store.transaction():
             changed = self.store.put_many(examples) if examples else []
             if dirty:
-                self.store.put_records([records[i] for i in sorted(dirty)])
+                self.store.put_records([record_of(rows[i]) for i in sorted(dirty)])
             self.store.set_watermark(self.name, last)
         stats.examples = len(changed)
         stats.records = len(dirty)
         stats.watermark = last
-        return stats, changed, done
+        return stats, changed, last
 
     def run_forever(self, stop: threading.Event, *, interval: float = 1.0) -> None:
         """Poll until ``stop`` is set; new executions become examples within ``interval`` s."""

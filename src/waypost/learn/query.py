@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CODE", "MARKUP", "Query", "QueryCell", "build_query", "cell_kind"]
+__all__ = ["CODE", "MARKUP", "Query", "QueryCell", "build_query", "build_query_raw", "cell_kind"]
 
 MARKUP = "markup"
 CODE = "code"
@@ -107,13 +107,69 @@ def build_query(cells: Sequence[Any], index: int | None = None) -> Query:
     with ``kind``, ``value`` and ``language``.
     """
     end = len(cells) if index is None else max(0, min(index, len(cells)))
+    return _pick(
+        (
+            cell_kind(cell),
+            str(getattr(cell, "value", "") or ""),
+            str(getattr(cell, "language", "") or ""),
+        )
+        for cell in reversed(cells[:end])
+        if not _is_ghost(cell)
+    )
+
+
+_RAW_TAIL = 64
+"""``build_query_raw`` looks at most this many cells back (``build_query`` stops far earlier)."""
+
+
+def build_query_raw(cells: Any) -> Query:
+    """``build_query`` for an event's ``context`` as parsed from its line: a list of
+    ``{"kind", "value", "language"}`` objects (anything else in the list is ignored)."""
+    if not isinstance(cells, list):
+        return Query()
     picked: list[QueryCell] = []
     chars = 0
-    for cell in reversed(cells[:end]):
-        if _is_ghost(cell):
+    for cell in reversed(cells[-_RAW_TAIL:]):
+        if type(cell) is not dict or ("attributes" in cell and _raw_ghost(cell)):
             continue
-        kind = cell_kind(cell)
-        value = str(getattr(cell, "value", "") or "")
+        kind = cell.get("kind")
+        if kind != MARKUP:
+            kind = CODE if kind == CODE or (kind and str(kind).lower() == CODE) else MARKUP
+        value = cell.get("value") or ""
+        if type(value) is not str:
+            value = str(value)
+        if kind == MARKUP:
+            if "<!--" in value:
+                value = _COMMENT.sub("", value)
+            value = value.strip()
+            if not value:
+                continue
+        elif not value.strip():
+            continue
+        elif picked:
+            break
+        language = cell.get("language") or ""
+        picked.append(QueryCell(kind, value, language if type(language) is str else str(language)))
+        chars += len(value)
+        if len(picked) >= _MAX_CELLS or chars >= _MAX_CHARS:
+            break
+    picked.reverse()
+    return Query(tuple(picked))
+
+
+def _raw_ghost(cell: dict[str, Any]) -> bool:
+    attributes = cell.get("attributes")
+    if not attributes or not isinstance(attributes, dict):
+        return False
+    return str(attributes.get("_ghostCell", "")).lower() in {"1", "t", "true"}
+
+
+def _pick(cells: Any) -> Query:
+    """The query from ``(kind, value, language)`` of the cells before the predicted one, newest
+    first: the cell right before it plus the run of markup cells right before that."""
+    picked: list[QueryCell] = []
+    chars = 0
+    for kind, value, language in cells:
         if kind == MARKUP:
             if "<!--" in value:
                 value = _COMMENT.sub("", value)
@@ -124,7 +180,7 @@ def build_query(cells: Sequence[Any], index: int | None = None) -> Query:
             continue
         if picked and kind != MARKUP:
             break
-        picked.append(QueryCell(kind, value, str(getattr(cell, "language", "") or "")))
+        picked.append(QueryCell(kind, value, language))
         chars += len(value)
         if len(picked) >= _MAX_CELLS or chars >= _MAX_CHARS:
             break

@@ -13,11 +13,11 @@ import enum
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from waypost.learn.events import Event
-from waypost.learn.query import CODE, Query, QueryCell, build_query
+from waypost.learn.query import CODE, Query, QueryCell, build_query_raw
 
 __all__ = [
     "EVAL_SOURCE",
@@ -78,7 +78,22 @@ class CellRecord:
         return Outcome.EDITED
 
     def to_tuple(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, k) for k in RECORD_FIELDS)
+        """The fields in ``RECORD_FIELDS`` order."""
+        return (
+            self.cell_id,
+            self.generated,
+            self.executed,
+            self.exit_code,
+            self.trace_id,
+            self.provider,
+            self.generate_source,
+            self.execute_source,
+            self.generated_at,
+            self.executed_at,
+            self.accepted,
+            self.rejected,
+            self.runs,
+        )
 
     @staticmethod
     def from_tuple(values: Any) -> CellRecord:
@@ -182,46 +197,67 @@ def is_eval(source: str) -> bool:
     return source == EVAL_SOURCE
 
 
-def apply_event(record: CellRecord | None, event: Event) -> CellRecord | None:
-    """The record for the cell ``event`` is about, updated; ``None`` for events about no cell."""
-    data = event.data
-    if event.type == "execute":
-        cell_id = str(data.get("cell_id") or "")
+RecordRow = list[Any]
+"""A ``CellRecord`` being updated, as a list in ``RECORD_FIELDS`` order (cheap to change)."""
+
+_EXECUTED, _EXIT, _SOURCE_X, _AT_X, _RUNS = 2, 3, 7, 9, 12
+_GENERATED, _TRACE, _PROVIDER, _SOURCE_G, _AT_G = 1, 4, 5, 6, 8
+_ACCEPTED, _REJECTED = 10, 11
+
+
+def new_row(cell_id: str) -> RecordRow:
+    return [cell_id, None, None, None, "", "", "", "", "", "", False, False, 0]
+
+
+def row_of(record: CellRecord) -> RecordRow:
+    return list(record.to_tuple())
+
+
+def record_of(row: RecordRow) -> CellRecord:
+    return CellRecord(*row)
+
+
+def row_outcome(row: RecordRow | None) -> Outcome:
+    if row is None or row[_GENERATED] is None:
+        return Outcome.MANUAL
+    if row[_EXECUTED] is None:
+        return Outcome.IGNORED
+    if row[_EXECUTED].strip() == row[_GENERATED].strip():
+        return Outcome.AS_IS
+    return Outcome.EDITED
+
+
+def apply_raw(row: RecordRow | None, raw: dict[str, Any]) -> RecordRow | None:
+    """``apply_event`` on a parsed line, updating ``row`` in place (or a new one)."""
+    kind = raw.get("type")
+    if kind == "execute":
+        cell_id = str(raw.get("cell_id") or "")
         if not cell_id:
             return None
-        exit_code = data.get("exit_code")
-        if record is None:
-            return CellRecord(
-                cell_id,
-                executed=str(data.get("command") or ""),
-                exit_code=exit_code if isinstance(exit_code, int) else None,
-                execute_source=str(data.get("source") or ""),
-                executed_at=event.ts,
-                runs=1,
-            )
-        return replace(
-            record,
-            executed=str(data.get("command") or ""),
-            exit_code=exit_code if isinstance(exit_code, int) else None,
-            execute_source=str(data.get("source") or ""),
-            executed_at=event.ts,
-            runs=record.runs + 1,
-        )
-    if event.type in ("accepted", "rejected"):
-        cell_id = str(data.get("cell_id") or "")
+        if row is None:
+            row = new_row(cell_id)
+        exit_code = raw.get("exit_code")
+        row[_EXECUTED] = str(raw.get("command") or "")
+        row[_EXIT] = exit_code if isinstance(exit_code, int) else None
+        row[_SOURCE_X] = str(raw.get("source") or "")
+        row[_AT_X] = raw.get("ts") or ""
+        row[_RUNS] += 1
+        return row
+    if kind in ("accepted", "rejected"):
+        cell_id = str(raw.get("cell_id") or "")
         if not cell_id:
             return None
-        base = record or CellRecord(cell_id)
-        if event.type == "accepted":
-            return replace(base, accepted=True)
-        return replace(base, rejected=True)
+        if row is None:
+            row = new_row(cell_id)
+        row[_ACCEPTED if kind == "accepted" else _REJECTED] = True
+        return row
     return None
 
 
-def generated_cells(event: Event) -> list[tuple[str, str]]:
-    """``(cell id, text)`` of each code cell a ``generate`` event proposed."""
+def generated_raw(raw: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(cell id, text)`` of each code cell a parsed ``generate`` line proposed."""
     out = []
-    for cell in event.data.get("cells") or []:
+    for cell in raw.get("cells") or []:
         if not isinstance(cell, dict):
             continue
         if str(cell.get("kind", CODE)).lower() != CODE:
@@ -232,61 +268,66 @@ def generated_cells(event: Event) -> list[tuple[str, str]]:
     return out
 
 
-def apply_generate(record: CellRecord | None, cell_id: str, text: str, event: Event) -> CellRecord:
-    base = record or CellRecord(cell_id)
-    data = event.data
-    return replace(
-        base,
-        generated=text,
-        trace_id=str(data.get("trace_id") or ""),
-        provider=str(data.get("provider") or ""),
-        generate_source=str(data.get("source") or ""),
-        generated_at=event.ts,
-    )
+def generate_raw(row: RecordRow | None, cell_id: str, text: str, raw: dict[str, Any]) -> RecordRow:
+    if row is None:
+        row = new_row(cell_id)
+    row[_GENERATED] = text
+    row[_TRACE] = str(raw.get("trace_id") or "")
+    row[_PROVIDER] = str(raw.get("provider") or "")
+    row[_SOURCE_G] = str(raw.get("source") or "")
+    row[_AT_G] = raw.get("ts") or ""
+    return row
 
 
-def _context_cells(raw: Any) -> list[QueryCell]:
-    """The tail of an event's context that ``build_query`` can use, as ``QueryCell``s."""
-    raw = list(raw or [])
-    cells = []
-    # build_query looks back at most a few cells: convert only a generous tail
-    for cell in raw[-4 * _QUERY_TAIL :]:
-        if isinstance(cell, dict):
-            cells.append(
-                QueryCell(
-                    str(cell.get("kind") or "markup"),
-                    str(cell.get("value") or ""),
-                    str(cell.get("language") or ""),
-                )
-            )
-    return cells
-
-
-def example_from_execute(event: Event, record: CellRecord | None) -> Example | None:
-    """The example an ``execute`` event teaches, or ``None`` (failed, eval, nothing to learn)."""
-    data = event.data
-    if data.get("exit_code") != 0:
+def example_from_raw(raw: dict[str, Any], row: RecordRow | None) -> Example | None:
+    """``example_from_execute`` on a parsed line and its cell's record row."""
+    if raw.get("exit_code") != 0:
         return None
-    if is_eval(str(data.get("source") or "")):
+    source = str(raw.get("source") or "")
+    if is_eval(source):
         return None
-    if record is not None and is_eval(record.generate_source):
+    if row is not None and is_eval(row[_SOURCE_G]):
         return None
-    answer = str(data.get("command") or "")
+    answer = str(raw.get("command") or "")
     if not answer.strip():
         return None
-    query = build_query(_context_cells(data.get("context")))
+    query = build_query_raw(raw.get("context"))
     if not query.cells:
         return None  # the first cell of a notebook: nothing says what it is for
-    outcome = record.outcome.value if record is not None else Outcome.MANUAL.value
     return Example(
         key=example_key(query),
         query=query,
         answer=answer.strip("\n"),
-        language=str(data.get("language") or ""),
-        ts=event.ts,
-        event_id=event.id,
-        cell_id=str(data.get("cell_id") or ""),
-        source=str(data.get("source") or ""),
-        notebook=str(data.get("notebook") or ""),
-        outcome=outcome,
+        language=str(raw.get("language") or ""),
+        ts=raw.get("ts") or "",
+        event_id=raw.get("id") or "",
+        cell_id=str(raw.get("cell_id") or ""),
+        source=source,
+        notebook=str(raw.get("notebook") or ""),
+        outcome=row_outcome(row).value,
     )
+
+
+def _raw(event: Event) -> dict[str, Any]:
+    return {"type": event.type, "id": event.id, "ts": event.ts, **event.data}
+
+
+def apply_event(record: CellRecord | None, event: Event) -> CellRecord | None:
+    """The record for the cell ``event`` is about, updated; ``None`` for events about no cell."""
+    row = apply_raw(None if record is None else row_of(record), _raw(event))
+    return None if row is None else record_of(row)
+
+
+def generated_cells(event: Event) -> list[tuple[str, str]]:
+    """``(cell id, text)`` of each code cell a ``generate`` event proposed."""
+    return generated_raw(event.data)
+
+
+def apply_generate(record: CellRecord | None, cell_id: str, text: str, event: Event) -> CellRecord:
+    row = None if record is None else row_of(record)
+    return record_of(generate_raw(row, cell_id, text, _raw(event)))
+
+
+def example_from_execute(event: Event, record: CellRecord | None) -> Example | None:
+    """The example an ``execute`` event teaches, or ``None`` (failed, eval, nothing to learn)."""
+    return example_from_raw(_raw(event), None if record is None else row_of(record))

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from waypost.learn.eventlog import Watermark
-from waypost.learn.records import RECORD_FIELDS, CellRecord, Example
+from waypost.learn.records import RECORD_FIELDS, CellRecord, Example, encode_query
 
 _RECORD_SQL = (
     f"INSERT OR REPLACE INTO records ({', '.join(RECORD_FIELDS)}) "
@@ -209,9 +209,20 @@ _COLUMNS = (
 )
 
 
-def _row(example: Example) -> tuple[str, ...]:
-    row = example.to_row()
-    return tuple(row[c] for c in _COLUMNS)
+def _row(e: Example) -> tuple[str, ...]:
+    """The ``_COLUMNS`` of an example (``Example.to_row`` in that order, without the dict)."""
+    return (
+        e.key,
+        encode_query(e.query),
+        e.answer,
+        e.language,
+        e.ts,
+        e.event_id,
+        e.cell_id,
+        e.source,
+        e.notebook,
+        e.outcome,
+    )
 
 
 class SqliteStore:
