@@ -180,7 +180,7 @@ def made_up(examples: list, history: History, rng: random.Random) -> dict[str, l
             elif w.kind == "word":
                 siblings = sorted(
                     s
-                    for s in history.conv.siblings.get(w.norm, {})
+                    for s in history.conv.siblings_of(w.norm)
                     if literal_type(s) == "word" and not find_literal(answer, s)
                 )
                 if siblings:

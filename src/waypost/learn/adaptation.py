@@ -90,6 +90,24 @@ class Adaptation:
     """Keys of example words that were replaced."""
 
 
+_SPAN_ATOMS = 4
+"""A value spelled in a command is at most this many atoms long (``hooli-prd-3e7a-uploads``)."""
+_ATOM = re.compile(r"[A-Za-z0-9]+")
+
+
+def _value_spans(command: str) -> list[tuple[int, int, str]]:
+    """Every run of up to ``_SPAN_ATOMS`` atoms inside an argument of ``command`` (start, end,
+    lower-cased text): where a value the request left implicit may be spelled."""
+    out = []
+    for a, b in argument_spans(command):
+        atoms = [(m.start(), m.end()) for m in _ATOM.finditer(command, a, b)]
+        for i in range(len(atoms)):
+            for j in range(i, min(i + _SPAN_ATOMS, len(atoms))):
+                start, end = atoms[i][0], atoms[j][1]
+                out.append((start, end, command[start:end].lower()))
+    return out
+
+
 def _inside_token(command: str, start: int, end: int) -> bool:
     """A value spelled inside a larger token (``acme-prod``, ``--env=prod``), not a bare word."""
     before = command[start - 1] if start > 0 else " "
@@ -190,26 +208,26 @@ def adapt(
     ]
     # values the example's request left implicit: a sibling of a new word, spelled in the command
     taken = [(o.start, o.end) for o in occs]
-    regions = argument_spans(command)
+    spans_in_arguments: list[tuple[int, int, str]] | None = None
     for new in new_words:
-        for sib, count in conv.siblings.get(new.norm, {}).items():
-            if count < _IMPLICIT_SIBLING or sib in q_norms or sib in by_word:
+        if not conv.holes_of.get(new.norm):
+            continue
+        if spans_in_arguments is None:
+            spans_in_arguments = _value_spans(command)
+        for start, end, sib in spans_in_arguments:
+            if sib in q_norms or sib in by_word or sib not in conv.holes_of:
                 continue
-            if literal_type(sib) != new.kind:
+            if conv.sibling(new.norm, sib) < _IMPLICIT_SIBLING:
                 continue
-            spans = find_literal(command, sib)
-            if not spans or not conv.exclusive(sib, new.norm):
+            if literal_type(sib) != new.kind or not conv.exclusive(sib, new.norm):
                 continue
-            for start, end in spans:
-                if any(s < end and start < e for s, e in taken):
-                    continue
-                if not any(a <= start and end <= b for a, b in regions):
-                    continue
-                if not _inside_token(command, start, end):
-                    continue
-                by_word[sib].append(Occurrence(sib, start, end, True))
-                slot_word.setdefault(sib, Word(sib, new.kind, -1))
-                taken.append((start, end))
+            if any(s < end and start < e for s, e in taken):
+                continue
+            if not _inside_token(command, start, end):
+                continue
+            by_word[sib].append(Occurrence(sib, start, end, True))
+            slot_word.setdefault(sib, Word(sib, new.kind, -1))
+            taken.append((start, end))
 
     result = Adaptation(command)
     open_slots = []

@@ -24,6 +24,19 @@ from waypost.learn.store import ExampleStore
 
 __all__ = ["OfflineAssistant", "SuggestedCell", "Suggestion"]
 
+_EXTEND_MIN = 2000
+_EXTEND_SHARE = 0.25
+"""New examples are added to a fitted history of ``_EXTEND_MIN`` examples or more until they are
+this share of it, then the history is fitted again (smaller histories are always fitted again:
+it takes well under a second)."""
+_BACKGROUND = 20_000
+"""Histories this large are fitted again in a background thread."""
+
+
+def _prepared(history: History) -> dict:  # type: ignore[type-arg]
+    """The live entries of ``history`` by example key (reused by the next fit)."""
+    return {e.example.key: e for i, e in enumerate(history.entries) if i not in history.dead}
+
 
 @dataclass(frozen=True, slots=True)
 class SuggestedCell:
@@ -66,9 +79,15 @@ class OfflineAssistant:
         self.threshold = threshold
         self._state = _State()
         self._lock = threading.Lock()
+        self._refitting: threading.Thread | None = None
 
     def refresh(self) -> bool:
-        """Catch up with the store; returns whether anything changed."""
+        """Catch up with the store; returns whether anything changed.
+
+        New examples are added to a large fitted history cheaply (``History.extend``: searchable
+        at once, with the translations and conventions fitted last time); once they make up more
+        than ``_EXTEND_SHARE`` of it, everything is fitted again, in a background thread for
+        histories of ``_BACKGROUND`` examples or more (suggestions go on meanwhile)."""
         with self._lock:
             changed, seq = self.store.since(self._state.seq)
             if not changed and seq == self._state.seq:
@@ -77,9 +96,31 @@ class OfflineAssistant:
             for example in changed:
                 examples.pop(example.key, None)  # re-insert: newest last
                 examples[example.key] = example
-            history = History.fit(list(examples.values()))
+            history = self._state.history
+            small = history.tail + len(changed) <= _EXTEND_SHARE * history.base
+            if history.base >= _EXTEND_MIN and (small or len(examples) >= _BACKGROUND):
+                history = history.extend(changed)
+                if not small:
+                    self._refit_later(list(examples.values()), seq)
+            else:
+                history = History.fit(list(examples.values()), prepared=_prepared(history))
             self._state = _State(history, examples, seq)
             return True
+
+    def _refit_later(self, examples: list[Example], seq: int) -> None:
+        if self._refitting is not None and self._refitting.is_alive():
+            return
+        prepared = _prepared(self._state.history)
+
+        def run() -> None:
+            fitted = History.fit(examples, prepared=prepared)
+            with self._lock:
+                later, _ = self.store.since(seq)
+                state = self._state
+                self._state = _State(fitted.extend(later), state.examples, state.seq)
+
+        self._refitting = threading.Thread(target=run, name="waypost-refit", daemon=True)
+        self._refitting.start()
 
     @property
     def history(self) -> History:

@@ -23,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from waypost.learn.lexicon import STOP_WORDS, Word
 
@@ -43,8 +44,13 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 _ATOM_SPANS = re.compile(r"[A-Za-z0-9]+")
 
 
-def raw_tokens(command: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=65536)
+def raw_tokens(command: str) -> tuple[tuple[int, int], ...]:
     """Whitespace-separated spans of ``command``, quotes kept inside their token."""
+    return tuple(_raw_tokens(command))
+
+
+def _raw_tokens(command: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     i, n = 0, len(command)
     while i < n:
@@ -74,7 +80,8 @@ def raw_tokens(command: str) -> list[tuple[int, int]]:
 _SEPARATORS = frozenset({"|", "||", "&&", ";", "&", "|&", "(", "$(", "`"})
 
 
-def argument_spans(command: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=65536)
+def argument_spans(command: str) -> tuple[tuple[int, int], ...]:
     """Spans of ``command`` that can hold a value: not program names, not option names.
 
     The program (first word of each pipeline stage or line) and an option's name are never
@@ -101,7 +108,7 @@ def argument_spans(command: str) -> list[tuple[int, int]]:
             skip_to = start + (eq + 1 if eq >= 0 else len(token))
         if skip_to < end:
             out.append((skip_to, end))
-    return out
+    return tuple(out)
 
 
 def argument_atoms(command: str) -> list[tuple[int, int]]:
@@ -151,6 +158,17 @@ class Occurrence:
 
 def value_words(words: Iterable[Word]) -> list[Word]:
     """Words of a request that can name a value (no stop words, nothing too short)."""
+    if isinstance(words, tuple):
+        return list(_value_words(words))
+    return _value_words_of(words)
+
+
+@lru_cache(maxsize=65536)
+def _value_words(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    return tuple(_value_words_of(words))
+
+
+def _value_words_of(words: Iterable[Word]) -> list[Word]:
     out = []
     for w in words:
         if w.is_stop or w.kind == "option" or not _ALNUM.search(w.text):
@@ -178,7 +196,11 @@ class Conventions:
         self.realizations: dict[str, set[str]] = defaultdict(set)
         """Word → atoms that realize it by convention."""
         self.templates: dict[tuple[str, str], _Template] = defaultdict(_Template)
-        self.siblings: dict[str, Counter[str]] = defaultdict(Counter)
+        self.holes: list[frozenset[str]] = []
+        """The words seen filling each hole of each template (holes with two or more)."""
+        self.holes_of: dict[str, list[int]] = defaultdict(list)
+        """Word → the holes it fills (alongside another word)."""
+        self._kin: dict[tuple[str, str], bool] = {}
         self.known_atoms: set[str] = set()
         self.values: set[str] = set()
         """Words seen filling a template hole."""
@@ -188,6 +210,7 @@ class Conventions:
         self._docs: dict[str, set[int]] = defaultdict(set)
         self._exclusive: dict[tuple[str, str], bool] = {}
         self._canonical: dict[str, str] = {}
+        self._occurrences: dict[tuple[str, tuple[Word, ...]], tuple[Occurrence, ...]] = {}
         """Word → the examples whose request says it (to tell alternatives from companions)."""
 
     @classmethod
@@ -237,10 +260,12 @@ class Conventions:
                     by_hole[i].add(word)
             for ws in by_hole.values():
                 conv.values |= ws
-                for a in ws:
-                    for b in ws:
-                        if a != b:
-                            conv.siblings[a][b] += 1
+                if len(ws) < 2:
+                    continue
+                hole = len(conv.holes)
+                conv.holes.append(frozenset(ws))
+                for w in ws:
+                    conv.holes_of[w].append(hole)
         return conv
 
     # -- reading a command -------------------------------------------------------------------
@@ -250,6 +275,13 @@ class Conventions:
 
         Overlaps are resolved in favour of the longer literal.
         """
+        key = (command, tuple(words))
+        found = self._occurrences.get(key)
+        if found is None:
+            found = self._occurrences[key] = tuple(self._find_occurrences(command, words))
+        return list(found)
+
+    def _find_occurrences(self, command: str, words: Sequence[Word]) -> list[Occurrence]:
         found: list[Occurrence] = []
         regions = argument_spans(command)
         for w in sorted(value_words(words), key=lambda w: -len(w.text)):
@@ -294,16 +326,32 @@ class Conventions:
 
     def sibling(self, a: str, b: str) -> int:
         """How many templates ``a`` and ``b`` both fill (0: not known to be interchangeable)."""
-        return self.siblings.get(a, Counter()).get(b, 0)
+        holes = self.holes_of.get(a)
+        if not holes or b not in self.holes_of:
+            return 0
+        return sum(1 for h in holes if b in self.holes[h])
+
+    def siblings_of(self, word: str) -> Counter[str]:
+        """Every sibling of ``word`` with the number of templates both fill."""
+        out: Counter[str] = Counter()
+        for h in self.holes_of.get(word, ()):
+            out.update(self.holes[h])
+        out.pop(word, None)
+        return out
 
     def kin(self, a: str, b: str) -> bool:
         """``a`` and ``b`` share a sibling: values of one kind seen in different templates."""
-        sa, sb = self.siblings.get(a), self.siblings.get(b)
-        if not sa or not sb:
-            return False
-        if len(sa) > len(sb):
-            sa, sb = sb, sa
-        return any(s in sb for s in sa)
+        key = (a, b) if a < b else (b, a)
+        found = self._kin.get(key)
+        if found is None:
+            ha, hb = self.holes_of.get(a), self.holes_of.get(b)
+            found = False
+            if ha and hb:
+                fa = set().union(*(self.holes[h] for h in ha))
+                fb = set().union(*(self.holes[h] for h in hb))
+                found = bool((fa & fb) - {a, b})
+            self._kin[key] = found
+        return found
 
     def exclusive(self, a: str, b: str) -> bool:
         """``a`` and ``b`` are alternatives: requests (almost) never say both, as with
@@ -345,9 +393,27 @@ class Conventions:
             self._rules[key] = self._derive_rules(a, b)
         return self._rules[key]
 
+    def _index(self) -> None:
+        """Which templates and option keys each word fills (so rules need not scan them all)."""
+        self._templates_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._order = {key: i for i, key in enumerate(self.templates)}
+        self._option_order = {opt: i for i, opt in enumerate(self._keyed)}
+        for key, template in self.templates.items():
+            for fillers, _ in template.instances:
+                for word, _filler in fillers:
+                    self._templates_of[word].add(key)
+        self._options_of: dict[str, set[str]] = defaultdict(set)
+        for opt, entries in self._keyed.items():
+            for word, _, _ in entries:
+                self._options_of[word].add(opt)
+
     def _derive_rules(self, a: str, b: str) -> list[tuple[str, str]]:
         votes: Counter[tuple[str, str]] = Counter()
-        for template in self.templates.values():
+        if not hasattr(self, "_templates_of"):
+            self._index()
+        shared = self._templates_of.get(a, set()) & self._templates_of.get(b, set())
+        for key in sorted(shared, key=self._order.__getitem__):
+            template = self.templates[key]
             fa = [f for f, _ in template.instances if any(w == a for w, _ in f)]
             fb = [f for f, _ in template.instances if any(w == b for w, _ in f)]
             if not fa or not fb:
@@ -359,7 +425,9 @@ class Conventions:
                     for (wx, tx), (wy, ty) in zip(x, y, strict=True):
                         if wx == a and wy == b and tx.lower() != ty.lower():
                             votes[(tx, ty)] += 1
-        for entries in self._keyed.values():
+        options = self._options_of.get(a, set()) & self._options_of.get(b, set())
+        for opt in sorted(options, key=self._option_order.__getitem__):
+            entries = self._keyed[opt]
             xs = [(v, t) for w, v, t in entries if w == a]
             ys = [(v, t) for w, v, t in entries if w == b]
             for vx, _ in xs:

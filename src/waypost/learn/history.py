@@ -116,10 +116,24 @@ class History:
         self.bm25: bm25s.BM25 | None = None
         self.tm = TranslationModel()
         self.conv = Conventions()
+        self.base = len(entries)
+        """Entries ``[0, base)`` are in ``bm25`` and were fitted; later ones were ``extend``ed."""
+        self.tail_bm25: bm25s.BM25 | None = None
+        self.dead: frozenset[int] = frozenset()
+        """Entries replaced by a newer example with the same key (never candidates)."""
+        self.index_of: dict[str, int] = {e.example.key: i for i, e in enumerate(entries)}
 
     @classmethod
-    def fit(cls, examples: Sequence[Example]) -> History:
-        history = cls([prepare(e) for e in examples])
+    def fit(
+        cls, examples: Sequence[Example], *, prepared: dict[str, Entry] | None = None
+    ) -> History:
+        """Fit everything on ``examples``; ``prepared`` entries (by example key, from an
+        earlier fit) are reused when their example is unchanged."""
+        entries = []
+        for e in examples:
+            old = prepared.get(e.key) if prepared else None
+            entries.append(old if old is not None and old.example == e else prepare(e))
+        history = cls(entries)
         history._index()
         recent = history.entries[-_TM_MAX_PAIRS:]
         history.tm = TranslationModel.fit([(list(e.terms), e.command_terms) for e in recent])
@@ -131,16 +145,47 @@ class History:
         return history
 
     def _index(self) -> None:
-        if not self.entries:
-            self.bm25 = None
-            return
-        docs = []
-        for e in self.entries:
-            intent = request_terms(e.intent)
-            docs.append([*intent, *intent, *request_terms(e.words), *e.command_terms])
-        retriever = bm25s.BM25()
-        retriever.index(docs, show_progress=False)
-        self.bm25 = retriever
+        self.bm25 = _bm25(self.entries)
+
+    def extend(self, examples: Sequence[Example]) -> History:
+        """A history with ``examples`` added (or replacing those with the same key), cheaply:
+        the new entries get a small index of their own, counts are updated, and the learned
+        translations and conventions stay as fitted (until the next ``fit``)."""
+        if not examples:
+            return self
+        out = History.__new__(History)
+        out.__dict__.update(self.__dict__)
+        out.entries = list(self.entries)
+        out.df = Counter(self.df)
+        out.command_df = Counter(self.command_df)
+        out.index_of = dict(self.index_of)
+        dead = set(self.dead)
+        groups: dict[str, set[str]] = {}
+        for example in examples:
+            entry = prepare(example)
+            old = out.index_of.get(example.key)
+            if old is not None and old not in dead:
+                dead.add(old)
+                gone = out.entries[old]
+                out.df.subtract(gone.terms)
+                out.command_df.subtract(set(gone.command_terms))
+            out.index_of[example.key] = len(out.entries)
+            out.entries.append(entry)
+            out.df.update(entry.terms)
+            out.command_df.update(set(entry.command_terms))
+            groups.setdefault(example.answer.strip(), set()).update(entry.terms)
+        out.dead = frozenset(dead)
+        out.n = len(out.entries) - len(dead)
+        out.group_terms = dict(self.group_terms)
+        for command, terms in groups.items():
+            out.group_terms[command] = out.group_terms.get(command, frozenset()) | terms
+        out.tail_bm25 = _bm25(out.entries[out.base :])
+        return out
+
+    @property
+    def tail(self) -> int:
+        """Entries added by ``extend`` since the last fit."""
+        return len(self.entries) - self.base
 
     def terms_of(self, entry: Entry) -> frozenset[str]:
         """The terms of ``entry``'s request and of every other request that ran its command."""
@@ -152,22 +197,53 @@ class History:
 
     def candidates(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
         """The ``k`` entries with the highest BM25 score for ``terms`` (and their translations)."""
-        if self.bm25 is None or not terms:
+        if not terms:
             return []
-        known = [t for t in terms if t in self.bm25.vocab_dict]
-        if not known:
-            return []
-        scores = np.asarray(self.bm25.get_scores(known), dtype=np.float64)
-        expansion = []
-        for t in set(terms):
+        expansion: list[str] = []
+        for t in dict.fromkeys(terms):
             expansion.extend(a for a, p in self.tm.translations(t, 3) if p >= 0.2)
-        expansion = [t for t in expansion if t in self.bm25.vocab_dict and t not in known]
-        if expansion:
-            scores = scores + 0.5 * np.asarray(self.bm25.get_scores(expansion), dtype=np.float64)
+        parts = [_scores(self.bm25, terms, expansion)]
+        if self.tail_bm25 is not None:
+            parts.append(_scores(self.tail_bm25, terms, expansion))
+        scores = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        if not len(scores):
+            return []
+        if self.dead:
+            scores[list(self.dead)] = 0.0
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
+        top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _bm25(entries: Sequence[Entry]) -> bm25s.BM25 | None:
+    """A BM25 index over the request (twice), its context and the command of each entry."""
+    if not entries:
+        return None
+    docs = []
+    for e in entries:
+        intent = request_terms(e.intent)
+        docs.append([*intent, *intent, *request_terms(e.words), *e.command_terms])
+    retriever = bm25s.BM25()
+    retriever.index(docs, show_progress=False)
+    return retriever
+
+
+def _scores(index: bm25s.BM25 | None, terms: Sequence[str], expansion: Sequence[str]) -> np.ndarray:
+    """BM25 scores of every document of ``index`` for ``terms``, plus half for ``expansion``
+    (the terms' usual translations) that are not among them."""
+    if index is None:
+        return np.zeros(0)
+    n = int(index.scores["num_docs"])
+    vocab = index.vocab_dict
+    known = [t for t in terms if t in vocab]
+    if not known:
+        return np.zeros(n)
+    scores = np.asarray(index.get_scores(known), dtype=np.float64)
+    extra = [t for t in expansion if t in vocab and t not in known]
+    if extra:
+        scores = scores + 0.5 * np.asarray(index.get_scores(extra), dtype=np.float64)
+    return scores
 
 
 _CONSISTENCY_PAIRS = 200
@@ -177,11 +253,10 @@ _CONSISTENCY_PRIOR = 2.0
 
 
 def _is_value(conv: Conventions, word: Word) -> bool:
-    """A literal, or a word that fills the slots of at least two templates with another value."""
+    """A literal, or a word that fills the slots of at least two templates with other values."""
     if word.kind != "word":
         return True
-    siblings = conv.siblings.get(word.norm)
-    return bool(siblings) and max(siblings.values()) >= 2
+    return len(conv.holes_of.get(word.norm, ())) >= 2
 
 
 def _consistency(history: History) -> float:

@@ -40,7 +40,7 @@ __all__ = [
     "score",
 ]
 
-_CANDIDATES = 40
+_CANDIDATES = 20
 CROWD = 2.0
 
 

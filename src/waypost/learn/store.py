@@ -124,6 +124,8 @@ class MemoryStore:
 
     def since(self, seq: int) -> tuple[list[Example], int]:
         with self._lock:
+            if seq >= self._seq:
+                return [], self._seq
             rows = sorted(v for v in self._examples.values() if v[0] > seq)
             return [e for _, e in rows], self._seq
 
