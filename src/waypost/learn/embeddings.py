@@ -138,10 +138,13 @@ class Encoder:
     """all-MiniLM-L6-v2 in NumPy: ``encode(texts)`` → unit vectors, one row per text."""
 
     name = "all-MiniLM-L6-v2"
-    dimensions = 384
 
     def __init__(self, model_dir: Path) -> None:
         model_dir = Path(model_dir)
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        self.dimensions = int(config["hidden_size"])
+        self.heads = int(config["num_attention_heads"])
+        layers = int(config["num_hidden_layers"])
         vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
         self.tokenizer = _WordPiece(vocab)
         w = _read_safetensors(model_dir / "model.safetensors")
@@ -153,7 +156,7 @@ class Encoder:
         self.token_type = f32["embeddings.token_type_embeddings.weight"][0]
         self.ln = (f32["embeddings.LayerNorm.weight"], f32["embeddings.LayerNorm.bias"])
         self.layers = []
-        for i in range(6):
+        for i in range(layers):
             p = f"encoder.layer.{i}."
             qkv = np.concatenate(
                 [f32[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]
@@ -189,19 +192,18 @@ class Encoder:
             mask[i, : len(row)] = 1.0
         h = self.word[ids] + self.position[:length] + self.token_type
         h = _layer_norm(h, *self.ln)
-        heads, size = 12, 32
+        heads, d = self.heads, self.dimensions
+        size = d // heads
         bias = (1.0 - mask)[:, None, None, :] * -1e9
         h = h.reshape(n * length, -1)
         for qkv, qkv_b, wo, bo, l1w, l1b, wi, bi, wo2, bo2, l2w, l2b in self.layers:
             x = h @ qkv + qkv_b
-            q = np.ascontiguousarray(
-                x[:, :384].reshape(n, length, heads, size).transpose(0, 2, 1, 3)
-            )
+            q = np.ascontiguousarray(x[:, :d].reshape(n, length, heads, size).transpose(0, 2, 1, 3))
             k = np.ascontiguousarray(
-                x[:, 384:768].reshape(n, length, heads, size).transpose(0, 2, 3, 1)
+                x[:, d : 2 * d].reshape(n, length, heads, size).transpose(0, 2, 3, 1)
             )
             v = np.ascontiguousarray(
-                x[:, 768:].reshape(n, length, heads, size).transpose(0, 2, 1, 3)
+                x[:, 2 * d :].reshape(n, length, heads, size).transpose(0, 2, 1, 3)
             )
             scores = np.matmul(q, k) * (1.0 / np.sqrt(size)) + bias
             scores -= scores.max(axis=-1, keepdims=True)
@@ -215,17 +217,28 @@ class Encoder:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def encode(self, texts: list[str], *, batch: int = 64) -> np.ndarray:
-        """Unit-norm embeddings of ``texts`` (float32, shape ``(len(texts), 384)``)."""
+        """Unit-norm embeddings of ``texts`` (float32, one row of ``dimensions`` per text)."""
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         tokens = [self.tokenizer.encode(t) for t in texts]
         order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        with self._lock:
+        with self._lock, _one_thread():
             for start in range(0, len(order), batch):
                 chunk = order[start : start + batch]
                 out[chunk] = self._forward([tokens[i] for i in chunk])
         return out
+
+
+def _one_thread():  # type: ignore[no-untyped-def]
+    """BLAS on one thread: these matrices are small, and threads only contend on a busy box."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
 
 
 _loaded: tuple[Encoder | None] | None = None

@@ -20,6 +20,7 @@ import numpy as np
 
 from waypost.learn.adaptation import adapt
 from waypost.learn.conventions import Conventions, value_words
+from waypost.learn.embeddings import Encoder, embed_one
 from waypost.learn.lexicon import STOP_WORDS, Word, atoms, command_atoms, request_words, stem
 from waypost.learn.metric import distance
 from waypost.learn.query import Query
@@ -122,18 +123,40 @@ class History:
         self.dead: frozenset[int] = frozenset()
         """Entries replaced by a newer example with the same key (never candidates)."""
         self.index_of: dict[str, int] = {e.example.key: i for i, e in enumerate(entries)}
+        self.encoder: Encoder | None = None
+        self.vectors: np.ndarray | None = None
+        """Unit embeddings of each entry's request (with an encoder), one row per entry."""
 
     @classmethod
     def fit(
-        cls, examples: Sequence[Example], *, prepared: dict[str, Entry] | None = None
+        cls,
+        examples: Sequence[Example],
+        *,
+        previous: History | None = None,
+        encoder: Encoder | None = None,
     ) -> History:
-        """Fit everything on ``examples``; ``prepared`` entries (by example key, from an
-        earlier fit) are reused when their example is unchanged."""
+        """Fit everything on ``examples``. What a ``previous`` fit prepared for an unchanged
+        example (its words, terms and embedding) is reused. With an ``encoder``, each example's
+        request is embedded too (``vectors``)."""
+        prepared: dict[str, int] = {}
+        if previous is not None:
+            prepared = {
+                e.example.key: i for i, e in enumerate(previous.entries) if i not in previous.dead
+            }
         entries = []
+        reused: dict[str, np.ndarray] = {}
         for e in examples:
-            old = prepared.get(e.key) if prepared else None
-            entries.append(old if old is not None and old.example == e else prepare(e))
+            old = prepared.get(e.key)
+            if old is not None and previous is not None and previous.entries[old].example == e:
+                entries.append(previous.entries[old])
+                if previous.vectors is not None and previous.encoder is encoder:
+                    reused[e.query.intent] = previous.vectors[old]
+            else:
+                entries.append(prepare(e))
         history = cls(entries)
+        if encoder is not None:
+            history.encoder = encoder
+            history.vectors = _vectors(encoder, entries, reused)
         history._index()
         recent = history.entries[-_TM_MAX_PAIRS:]
         history.tm = TranslationModel.fit([(list(e.terms), e.command_terms) for e in recent])
@@ -180,7 +203,29 @@ class History:
         for command, terms in groups.items():
             out.group_terms[command] = out.group_terms.get(command, frozenset()) | terms
         out.tail_bm25 = _bm25(out.entries[out.base :])
+        if self.encoder is not None and self.vectors is not None:
+            added = out.entries[len(self.entries) :]
+            out.vectors = np.concatenate([self.vectors, _vectors(self.encoder, added)])
         return out
+
+    def nearest(self, text: str, k: int) -> list[tuple[int, float]]:
+        """The ``k`` entries whose request means the most nearly what ``text`` says, with their
+        cosine similarity (empty without an encoder)."""
+        if self.encoder is None or self.vectors is None or not len(self.vectors) or not text:
+            return []
+        sims = self.similarities(text)
+        if self.dead:
+            sims[list(self.dead)] = -1.0
+        k = min(k, len(sims))
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(int(i), float(sims[i])) for i in top]
+
+    def similarities(self, text: str) -> np.ndarray:
+        """Cosine similarity of ``text`` with every entry's request."""
+        assert self.encoder is not None and self.vectors is not None
+        query = embed_one(self.encoder, text)
+        return self.vectors @ query
 
     @property
     def tail(self) -> int:
@@ -214,6 +259,29 @@ class History:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+TEXT_VECTORS: dict[str, np.ndarray] | None = None
+"""Set to a dict to keep every request's embedding for the process (fitting many histories
+over the same examples, as ``bench/calibrate.py`` does); ``None`` in normal use."""
+
+
+def _vectors(
+    encoder: Encoder, entries: Sequence[Entry], known: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    texts = [e.example.query.intent for e in entries]
+    if not texts:
+        return np.zeros((0, encoder.dimensions), dtype=np.float32)
+    cache = dict(known or {})
+    if TEXT_VECTORS is not None:
+        cache.update((t, TEXT_VECTORS[t]) for t in texts if t in TEXT_VECTORS)
+    todo = sorted({t for t in texts if t not in cache})
+    if todo:
+        for text, vector in zip(todo, encoder.encode(todo), strict=True):
+            cache[text] = vector
+            if TEXT_VECTORS is not None:
+                TEXT_VECTORS[text] = vector
+    return np.stack([cache[t] for t in texts])
 
 
 def _bm25(entries: Sequence[Entry]) -> bm25s.BM25 | None:

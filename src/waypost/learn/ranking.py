@@ -33,6 +33,7 @@ __all__ = [
     "CROWD",
     "FEATURE_NAMES",
     "WEIGHTS",
+    "WEIGHTS_SEMANTIC",
     "Candidate",
     "Features",
     "merge_ranked",
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 _CANDIDATES = 20
+_SEMANTIC = 10
+"""With embeddings, this many nearest requests by meaning join the lexical candidates."""
 CROWD = 2.0
 
 
@@ -74,6 +77,9 @@ class Features:
     vague: int = 0
     """Words of the request that only requests of the history used (no command spells them:
     "show", "check") and that this candidate does not explain."""
+    semantic: float = 0.0
+    """Cosine similarity of the request and the example's request under the local embedding
+    model (0 without one)."""
     missing: int = 0
     """Words of the example's request that its command spells out and this request does not
     ask for: the example does something more, or something else."""
@@ -108,29 +114,54 @@ FEATURE_NAMES = (
     "unexplained",
     "vague",
     "missing",
+    "semantic",
 )
 
 WEIGHTS: dict[str, float] = {
-    "verbatim": 1.522,
-    "support": -0.179,
-    "cover_request": 3.159,
-    "cover_example": 1.102,
-    "generation": 0.541,
-    "lexical": 2.725,
-    "unfilled": -0.102,
-    "unplaced": -0.258,
+    "verbatim": 1.232,
+    "support": -0.29,
+    "cover_request": 2.657,
+    "cover_example": 0.773,
+    "generation": 0.566,
+    "lexical": 2.457,
+    "unfilled": -0.554,
+    "unplaced": -0.371,
     "untranslated": 0.0,
-    "substitutions": 0.285,
-    "unknown": -1.953,
-    "fit": 0.261,
-    "guesses": -2.167,
-    "conflict": -4.039,
-    "same_sentence": 1.691,
-    "unexplained": -0.247,
-    "vague": -0.252,
-    "missing": -0.265,
+    "substitutions": 0.164,
+    "unknown": -3.289,
+    "fit": 0.287,
+    "guesses": -0.681,
+    "conflict": -2.871,
+    "same_sentence": 1.633,
+    "unexplained": -0.314,
+    "vague": -0.224,
+    "missing": -0.312,
+    "semantic": 0.0,
 }
 """Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
+
+WEIGHTS_SEMANTIC: dict[str, float] = {
+    "verbatim": 1.475,
+    "support": -0.267,
+    "cover_request": 3.409,
+    "cover_example": 0.937,
+    "generation": 0.529,
+    "lexical": 0.812,
+    "unfilled": -0.058,
+    "unplaced": -0.379,
+    "untranslated": 0.0,
+    "substitutions": 0.297,
+    "unknown": -1.68,
+    "fit": 0.338,
+    "guesses": -1.935,
+    "conflict": -3.244,
+    "same_sentence": 1.613,
+    "unexplained": -0.271,
+    "vague": -0.296,
+    "missing": -0.238,
+    "semantic": 3.073,
+}
+"""``WEIGHTS`` for a history with embeddings (fitted once by ``bench/calibrate.py``)."""
 
 
 @dataclass(slots=True)
@@ -176,9 +207,16 @@ def rank(
         intent = words
     terms = request_terms(intent) or request_terms(words)
     found = history.candidates(terms, k)
+    sims = None
+    text = query.intent or query.text
+    if history.encoder is not None and text:
+        # hybrid retrieval: the requests nearest in meaning join the lexical candidates
+        sims = history.similarities(text)
+        have = {i for i, _ in found}
+        found += [(i, 0.0) for i, _ in history.nearest(text, _SEMANTIC) if i not in have]
     if not found:
         return []
-    top_lexical = found[0][1] or 1.0
+    top_lexical = max(score for _, score in found) or 1.0
     words = tuple(history.conv.canonical(w) for w in words)
     intent = tuple(history.conv.canonical(w) for w in intent)
     request_keys = {w.key for w in words} | {w.norm for w in words}
@@ -223,13 +261,14 @@ def rank(
         )
         features.generation = _generation(history, cterms, rterms)
         features.verbatim = float(not adaptation.substitutions)
+        features.semantic = float(sims[index]) if sims is not None else 0.0
         candidates.append(Candidate(entry, adaptation.command, adaptation, features))
     same: dict[str, int] = {}
     for c in candidates:
         same[c.command.strip()] = same.get(c.command.strip(), 0) + 1
     for c in candidates:
         c.features.support = math.log(same[c.command.strip()])
-        c.score = score(c.features)
+        c.score = score(c.features, sims is not None)
     candidates.sort(key=lambda c: -c.score)
     return merge_ranked(candidates) if merge else candidates
 
@@ -353,9 +392,11 @@ def _generation(history: History, cterms: set[str], rterms: set[str]) -> float:
     return sum(logs) / len(logs)
 
 
-def score(f: Features) -> float:
-    """How well a candidate fits (higher is better); used to order candidates."""
-    return sum(WEIGHTS.get(name, 0.0) * float(getattr(f, name)) for name in FEATURE_NAMES)
+def score(f: Features, semantic: bool = False) -> float:
+    """How well a candidate fits (higher is better); used to order candidates. ``semantic``:
+    the history has embeddings (``WEIGHTS_SEMANTIC``)."""
+    weights = WEIGHTS_SEMANTIC if semantic else WEIGHTS
+    return sum(weights.get(name, 0.0) * float(getattr(f, name)) for name in FEATURE_NAMES)
 
 
 def merge_ranked(candidates: list[Candidate]) -> list[Candidate]:

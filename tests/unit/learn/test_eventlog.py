@@ -63,3 +63,30 @@ def test_memory_log_watermarks_are_indexes():
 def test_watermarks_round_trip_through_json():
     mark = Watermark("events.jsonl", 120, 7, 3)
     assert Watermark.from_json(mark.to_json()) == mark
+
+
+def test_batches_read_the_same_events_as_lines_and_resume_where_they_stop(tmp_path: Path):
+    sink = JsonlEventSink(tmp_path, max_bytes=400)  # rotates every few events
+    for i in range(12):
+        sink.emit(session_start(f"s{i}"))
+    with open(tmp_path / "events.jsonl", "ab") as f:
+        f.write(b'not json\n{"type":"session_start","session_id":"partial')
+    log = JsonlEventLog(tmp_path)
+    assert len(log.files()) > 2
+    seen, mark = [], Watermark()
+    while True:
+        batch, after = log.read_batch(mark, 5)
+        if not batch:
+            break
+        seen += [e["session_id"] if e else None for e in batch]
+        mark = after
+    assert seen == [f"s{i}" for i in range(12)] + [None]
+    # the same as reading line by line, and the watermarks agree
+    by_line = _ids(log)
+    assert [s for s, _ in by_line] == seen
+    assert by_line[-1][1] == mark
+    # the partial line is read once it is complete
+    with open(tmp_path / "events.jsonl", "ab") as f:
+        f.write(b'"}\n')
+    batch, _ = log.read_batch(mark, 5)
+    assert [e["session_id"] for e in batch] == ["partial"]

@@ -42,3 +42,22 @@ def test_notebook_cells_and_event_cells_give_the_same_query():
 
 def test_the_first_cell_has_an_empty_query():
     assert build_query([]).cells == ()
+
+
+def test_the_query_from_a_parsed_event_context_is_the_same_as_from_cells():
+    from dataclasses import asdict
+
+    from waypost.learn.query import build_query_raw
+
+    cells = [
+        ContextCell("markup", "# Incident"),
+        ContextCell("code", "kubectl get pods", "sh"),
+        ContextCell("markup", "<!-- hidden -->"),
+        ContextCell("markup", "Some context."),
+        ContextCell("markup", "   "),
+        ContextCell("markup", "Restart checkout in prod."),
+    ]
+    raw = [asdict(c) for c in cells]
+    for end in range(len(cells) + 1):
+        assert build_query_raw(raw[:end]) == build_query(cells[:end])
+    assert build_query_raw("not a list").cells == ()
