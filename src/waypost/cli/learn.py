@@ -79,7 +79,8 @@ def _cell(text: str | None) -> str:
 def _render(report: EvalReport) -> None:
     out.print(
         f"dataset {report.dataset} ({report.mode}), provider {report.provider}, "
-        f"threshold {report.threshold}, {report.examples} examples learned, "
+        f"threshold {report.threshold}, embeddings {report.embeddings or 'off'}, "
+        f"{report.examples} examples learned, "
         f"{report.learned_from_eval} learned from eval traffic"
     )
     for r in report.results:
@@ -123,6 +124,13 @@ def eval_(
     limit: Annotated[
         int | None, typer.Option("--limit", help="Replay: stop after this many cells.")
     ] = None,
+    embeddings: Annotated[
+        bool,
+        typer.Option(
+            "--embeddings/--no-embeddings",
+            help="Use the local embedding model when installed (waypost[embeddings]).",
+        ),
+    ] = True,
 ) -> None:
     """Learn a dataset's history through the event log, then predict each eval case."""
     if limit is not None and not replay_:
@@ -130,9 +138,9 @@ def eval_(
     if replay_:
         if provider != "offline":
             raise UsageError("--replay evaluates the offline provider", where="--provider")
-        report = replay(dataset, limit=limit)
+        report = replay(dataset, limit=limit, embeddings=embeddings)
     else:
-        report = evaluate(dataset, provider=provider)
+        report = evaluate(dataset, provider=provider, embeddings=embeddings)
     if json_:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return

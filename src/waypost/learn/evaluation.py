@@ -141,6 +141,8 @@ class EvalReport:
     """Examples learned from the eval traffic (always 0)."""
     threshold: float = THRESHOLD
     mode: str = "eval"
+    embeddings: str | None = None
+    """The embedding model the offline provider used (``None``: lexical evidence only)."""
 
     @staticmethod
     def totals(results: Sequence[CaseResult]) -> dict[str, KindTotals]:
@@ -177,6 +179,7 @@ class EvalReport:
             "mode": self.mode,
             "provider": self.provider,
             "threshold": self.threshold,
+            "embeddings": self.embeddings,
             "examples": self.examples,
             "learned_from_eval": self.learned_from_eval,
             "cases": rows(self.results),
@@ -314,9 +317,9 @@ def _predict(provider: Provider, case: Case, sink: ev.EventSink | None) -> CaseR
     )
 
 
-def _providers(name: str, store: ExampleStore) -> Provider:
+def _providers(name: str, store: ExampleStore, embeddings: bool = True) -> Provider:
     if name == "offline":
-        return OfflineAssistant(store)
+        return OfflineAssistant(store, embeddings=embeddings)
     if name == "verbatim":
         return VerbatimAssistant(store)
     from waypost.errors import UsageError
@@ -329,8 +332,11 @@ def evaluate(
     *,
     provider: str = "offline",
     progress: Callable[[CaseResult], None] | None = None,
+    embeddings: bool = True,
 ) -> EvalReport:
-    """Learn ``train/`` through events, predict every ``eval/`` case, with the baseline."""
+    """Learn ``train/`` through events, predict every ``eval/`` case, with the baseline.
+
+    ``embeddings``: let the offline provider use the local embedding model if installed."""
     dataset = load_dataset(directory)
     with tempfile.TemporaryDirectory(prefix="waypost-eval-") as tmp:
         log_dir = Path(tmp) / "events"
@@ -341,9 +347,10 @@ def evaluate(
         learner = Learner(JsonlEventLog(log_dir), store)
         learner.poll()
         report = EvalReport(dataset.name, provider, examples=len(store))
-        main = _providers(provider, store)
+        main = _providers(provider, store, embeddings)
         if isinstance(main, OfflineAssistant):
             main.refresh()
+            report.embeddings = main.encoder.name if main.encoder is not None else None
         baseline = VerbatimAssistant(store)
         for case in dataset.cases:
             result = _predict(main, case, sink)
@@ -360,6 +367,7 @@ def replay(
     *,
     limit: int | None = None,
     progress: Callable[[CaseResult], None] | None = None,
+    embeddings: bool = True,
 ) -> EvalReport:
     """Walk the training notebooks in time order: predict each code cell, then learn it."""
     dataset = load_dataset(directory)
@@ -368,8 +376,9 @@ def replay(
 
     log = MemoryEventLog()
     learner = Learner(log, store)
-    assistant = OfflineAssistant(store)
+    assistant = OfflineAssistant(store, embeddings=embeddings)
     report = EvalReport(dataset.name, "offline", mode="replay")
+    report.embeddings = assistant.encoder.name if assistant.encoder is not None else None
     events = train_events(dataset)
     for n, event in enumerate(events):
         if limit is not None and n >= limit:
