@@ -399,11 +399,17 @@ def main() -> None:
     for per in data.values():
         for kind, rows in per.items():
             share = 1.0 / len(per)
+            reachable = sum(bool(r[2].any()) for r in rows)
             for row in rows:
                 vector, label = top_of(row, weights)
                 cx.append(vector)
                 cy.append(float(label))
-                cw.append(share * trust(kind, row[3]) / (len(data) * len(rows)))
+                if kind == "held_out" and 0 < reachable < len(rows):
+                    # as likely to be a request the history holds as a new one
+                    part = reachable if row[2].any() else len(rows) - reachable
+                    cw.append(share / (2 * len(data) * part))
+                else:
+                    cw.append(share * trust(kind, row[3]) / (len(data) * len(rows)))
     signs = np.array([SIGNS.get(n, 0) for n in CONFIDENCE_FEATURES], dtype=float)
     signs[CONFIDENCE_FEATURES.index("corpus")] = -1
     beta = monotone_logistic(np.array(cx), np.array(cy), np.array(cw), signs)
