@@ -249,7 +249,7 @@ class History:
             expansion.extend(a for a, p in self.tm.translations(t, 3) if p >= 0.2)
         parts = [_scores(self.bm25, terms, expansion)]
         if self.tail_bm25 is not None:
-            parts.append(_scores(self.tail_bm25, terms, expansion))
+            parts.append(_scores(self.tail_bm25, terms, expansion, self.bm25))
         scores = np.concatenate(parts) if len(parts) > 1 else parts[0]
         if not len(scores):
             return []
@@ -297,9 +297,17 @@ def _bm25(entries: Sequence[Entry]) -> bm25s.BM25 | None:
     return retriever
 
 
-def _scores(index: bm25s.BM25 | None, terms: Sequence[str], expansion: Sequence[str]) -> np.ndarray:
+def _scores(
+    index: bm25s.BM25 | None,
+    terms: Sequence[str],
+    expansion: Sequence[str],
+    base: bm25s.BM25 | None = None,
+) -> np.ndarray:
     """BM25 scores of every document of ``index`` for ``terms``, plus half for ``expansion``
-    (the terms' usual translations) that are not among them."""
+    (the terms' usual translations) that are not among them.
+
+    With a ``base`` index (``index`` holds the documents added since it was built), each term
+    weighs what it weighs over both together, so the scores of the two compare."""
     if index is None:
         return np.zeros(0)
     n = int(index.scores["num_docs"])
@@ -307,11 +315,33 @@ def _scores(index: bm25s.BM25 | None, terms: Sequence[str], expansion: Sequence[
     known = [t for t in terms if t in vocab]
     if not known:
         return np.zeros(n)
-    scores = np.asarray(index.get_scores(known), dtype=np.float64)
-    extra = [t for t in expansion if t in vocab and t not in known]
-    if extra:
-        scores = scores + 0.5 * np.asarray(index.get_scores(extra), dtype=np.float64)
+    extra = [t for t in dict.fromkeys(expansion) if t in vocab and t not in known]
+    if base is None:
+        scores = np.asarray(index.get_scores(known), dtype=np.float64)
+        if extra:
+            scores = scores + 0.5 * np.asarray(index.get_scores(extra), dtype=np.float64)
+        return scores
+    scores = np.zeros(n)
+    total = n + int(base.scores["num_docs"])
+    for weight, group in ((1.0, known), (0.5, extra)):
+        for term in group:
+            own = _idf(n, _df(index, term))
+            shared = _idf(total, _df(index, term) + _df(base, term))
+            scores += weight * (shared / own) * np.asarray(index.get_scores([term]))
     return scores
+
+
+def _df(index: bm25s.BM25, term: str) -> int:
+    """How many documents of ``index`` hold ``term`` (its column of the score matrix)."""
+    column = index.vocab_dict.get(term)
+    indptr = index.scores["indptr"]
+    if column is None or column + 1 >= len(indptr):
+        return 0
+    return int(indptr[column + 1] - indptr[column])
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
 _CONSISTENCY_PAIRS = 200
