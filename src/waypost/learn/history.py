@@ -125,6 +125,8 @@ class History:
         self.index_of: dict[str, int] = {e.example.key: i for i, e in enumerate(entries)}
         self.encoder: Encoder | None = None
         self.vectors: np.ndarray | None = None
+        self.tail_vectors: np.ndarray | None = None
+        """Embeddings of the entries ``extend`` added (kept apart: no copy of ``vectors``)."""
         """Unit embeddings of each entry's request (with an encoder), one row per entry."""
 
     @classmethod
@@ -150,7 +152,7 @@ class History:
             if old is not None and previous is not None and previous.entries[old].example == e:
                 entries.append(previous.entries[old])
                 if previous.vectors is not None and previous.encoder is encoder:
-                    reused[e.query.intent] = previous.vectors[old]
+                    reused[e.query.intent] = previous.vector(old)
             else:
                 entries.append(prepare(e))
         history = cls(entries)
@@ -205,7 +207,9 @@ class History:
         out.tail_bm25 = _bm25(out.entries[out.base :])
         if self.encoder is not None and self.vectors is not None:
             added = out.entries[len(self.entries) :]
-            out.vectors = np.concatenate([self.vectors, _vectors(self.encoder, added)])
+            fresh = _vectors(self.encoder, added)
+            old = self.tail_vectors
+            out.tail_vectors = fresh if old is None else np.concatenate([old, fresh])
         return out
 
     def nearest(self, text: str, k: int) -> list[tuple[int, float]]:
@@ -225,7 +229,18 @@ class History:
         """Cosine similarity of ``text`` with every entry's request."""
         assert self.encoder is not None and self.vectors is not None
         query = embed_one(self.encoder, text)
-        return self.vectors @ query
+        sims = self.vectors @ query
+        if self.tail_vectors is not None:
+            sims = np.concatenate([sims, self.tail_vectors @ query])
+        return sims
+
+    def vector(self, index: int) -> np.ndarray:
+        """The embedding of entry ``index``."""
+        assert self.vectors is not None
+        if index < len(self.vectors):
+            return self.vectors[index]
+        assert self.tail_vectors is not None
+        return self.tail_vectors[index - len(self.vectors)]
 
     @property
     def tail(self) -> int:

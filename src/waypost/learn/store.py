@@ -247,6 +247,7 @@ class SqliteStore:
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: the key index stays in memory
             self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
