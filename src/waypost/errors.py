@@ -9,7 +9,14 @@
     ├── ConflictError            a file changed on disk since it was read
     ├── ConfigError              a setting with a bad value
     ├── ProviderError            an AI provider could not answer (missing key, 401, 429, timeout...)
-    └── UsageError               a request that makes no sense (bad flag combination, bad field)
+    ├── UsageError               a request that makes no sense (bad flag combination, bad field)
+    └── RunnerError              running a cell went wrong before or around the process
+        ├── SessionNotFoundError      no session with that id
+        ├── SessionConflictError      a session changed since it was read (optimistic concurrency)
+        ├── ExecutionNotFoundError    no execution with that id
+        ├── InterpreterNotFoundError  the cell's interpreter is not installed (exit code 127)
+        ├── EnvironmentLimitError     the environment is too large to start a process with
+        └── SpawnError                the process could not be started (bad directory, not executable)
 
 Adapters translate these in one place each: the CLI prints ``Error: <message>`` and exits with
 ``exit_code``; the servers map them to a status code.
@@ -22,9 +29,16 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "EncodingError",
+    "EnvironmentLimitError",
+    "ExecutionNotFoundError",
     "FormatError",
+    "InterpreterNotFoundError",
     "ProjectError",
     "ProviderError",
+    "RunnerError",
+    "SessionConflictError",
+    "SessionNotFoundError",
+    "SpawnError",
     "TaskError",
     "UsageError",
     "WaypostError",
@@ -89,3 +103,35 @@ class UsageError(WaypostError):
     """A request or command line that cannot be carried out as given."""
 
     exit_code = 2
+
+
+class RunnerError(WaypostError):
+    """Running a cell failed outside the cell's own program (its exit code is not an error)."""
+
+
+class SessionNotFoundError(RunnerError):
+    """No session has this id (never created, deleted, or evicted from the store)."""
+
+
+class SessionConflictError(RunnerError):
+    """The session's version moved on since it was read; read it again and retry."""
+
+
+class ExecutionNotFoundError(RunnerError):
+    """No execution has this id."""
+
+
+class InterpreterNotFoundError(RunnerError):
+    """None of the programs that could run the cell is on ``PATH``; exits like a shell would."""
+
+    exit_code = 127
+
+
+class EnvironmentLimitError(RunnerError):
+    """The session's variables are too large for the operating system to start a process with."""
+
+
+class SpawnError(RunnerError):
+    """The operating system refused to start the process."""
+
+    exit_code = 126

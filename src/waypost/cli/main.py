@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 
-from waypost.cli import fmt, generate, serve, settings, tasks
+try:  # typer >= 0.17 carries its own copy of click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # older typer depends on click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+from waypost.cli import env, fmt, generate, serve, settings, tasks
+from waypost.cli import run as run_command
 from waypost.cli.console import print_error
 from waypost.cli.options import (
     AllowUnknown,
@@ -24,6 +29,9 @@ from waypost.cli.options import (
 from waypost.errors import WaypostError
 
 __all__ = ["app", "run"]
+
+_EXIT = (typer.Exit, getattr(click_exceptions, "Exit", typer.Exit))
+_ABORT = (typer.Abort, getattr(click_exceptions, "Abort", typer.Abort))
 
 app = typer.Typer(
     name="waypost",
@@ -51,6 +59,8 @@ def main(
 
 app.add_typer(tasks.app)
 app.add_typer(fmt.app)
+app.add_typer(run_command.app)
+app.add_typer(env.app)
 app.add_typer(generate.app)
 app.add_typer(settings.app)
 app.add_typer(serve.app)
@@ -60,16 +70,17 @@ def run(argv: list[str] | None = None) -> None:
     """Entry point: one place turns every Waypost error into ``Error: ...`` and an exit code."""
     args = normalize_bool_flags(sys.argv[1:] if argv is None else argv)
     try:
+        # without standalone mode, click returns the code of a `typer.Exit` instead of raising
         code = app(args=args, prog_name="waypost", standalone_mode=False)
     except WaypostError as exc:
         print_error(str(exc))
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except _EXIT as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except click_exceptions.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _ABORT:
         print_error("aborted")
         sys.exit(130)
     except BrokenPipeError:
