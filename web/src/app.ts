@@ -539,7 +539,7 @@ export class App implements CellActions {
   focused(id: string): void {
     if (id === this.selected) return;
     const previous = this.view.view(this.selected);
-    if (previous?.kind === "markup" && previous.isEditing) previous.leaveEditing();
+    if (previous?.kind === "markup" && previous.isEditing) previous.leaveEditing(false);
     this.selected = id;
     this.suggestions.focusMoved(id);
     if (this.panelKind === "attributes") this.renderPanel();

@@ -280,7 +280,7 @@ export class CellView {
   }
 
   /** Command mode: the cell selected, no cursor; a markup cell shows its rendering again. */
-  leaveEditing(): void {
+  leaveEditing(focus = true): void {
     if (this.cell.kind === "markup" && this.editing) {
       this.editing = false;
       this.element.classList.remove("editing");
@@ -293,7 +293,7 @@ export class CellView {
     }
     this.editing = false;
     this.element.classList.remove("editing");
-    this.element.focus();
+    if (focus) this.element.focus();
   }
 
   focus(): void {

@@ -89,7 +89,9 @@ export class Suggestions {
       this.pending = undefined;
       const source = [answer.provider, answer.model].filter(Boolean).join(" · ");
       const timing = `${source} · ${formatDuration(answer.latencyMs)}`;
-      const title = `confidence ${answer.confidence.toFixed(2)}, trace ${answer.traceId}`;
+      const confidence =
+        typeof answer.confidence === "number" ? `confidence ${answer.confidence.toFixed(2)}, ` : "";
+      const title = `${confidence}trace ${answer.traceId}`;
       if (!answer.cells.length) {
         this.host.status(`AI: no suggestion (${timing})`, "", title);
         return;

@@ -83,7 +83,7 @@ export interface Generated {
   provider: string;
   model: string;
   latencyMs: number;
-  confidence: number;
+  confidence: number | null;
   /** Proposed cells: fresh ids and `metadata._ghostCell = "true"`. */
   cells: WireCell[];
 }
