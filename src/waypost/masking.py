@@ -9,18 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-__all__ = ["MASK", "Redactor", "is_secret_name", "mask_value", "redact"]
+__all__ = ["MASK", "Redactor", "is_secret_name", "mask_env", "mask_value", "redact"]
 
 MASK = "****"
 
-_SECRET_PARTS = frozenset(
-    {
-        "KEY", "APIKEY", "KEYS", "TOKEN", "TOKENS", "SECRET", "SECRETS", "PASSWORD", "PASSWD",
-        "PASS", "PASSPHRASE", "PWD_HASH", "CREDENTIAL", "CREDENTIALS", "CREDS", "PRIVATE", "AUTH",
-        "AUTHORIZATION", "COOKIE", "SIGNATURE", "SALT", "DSN", "PAT", "JWT", "BEARER",
-    }
+_SECRET_WORDS = (
+    "KEY", "KEYS", "TOKEN", "TOKENS", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS",
+    "PASSPHRASE", "CREDENTIAL", "CREDENTIALS", "CREDS", "PRIVATE", "AUTH", "AUTHORIZATION",
+    "COOKIE", "SIGNATURE", "SALT", "DSN", "PAT", "JWT", "BEARER",
 )  # fmt: skip
-_NOT_SECRET = frozenset({"PWD", "OLDPWD", "KEYMAP", "XAUTHORITY", "SSH_AUTH_SOCK", "GPG_TTY"})
+# A name is secret when one of its words (split on _ . - and camelCase) is, or ends with, a secret
+# word: API_KEY, GITHUB_TOKEN, dbPassword, AWS_SECRET_ACCESS_KEY, PRIVATEKEY, npm_config__auth.
+_SECRET = re.compile(r"(?:^|[_.\-])[A-Z0-9]*(?:" + "|".join(_SECRET_WORDS) + r")(?:$|[_.\-])")
+_NOT_SECRET = frozenset(
+    {"PWD", "OLDPWD", "KEYMAP", "XAUTHORITY", "SSH_AUTH_SOCK", "GPG_TTY", "XDG_SESSION_ID",
+     "XDG_SESSION_TYPE"}
+)  # fmt: skip
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 _TOKEN_PATTERNS = re.compile(
@@ -40,15 +44,19 @@ _TOKEN_PATTERNS = re.compile(
 
 def is_secret_name(name: str) -> bool:
     """``API_KEY``, ``GITHUB_TOKEN``, ``dbPassword``, ``AWS_SECRET_ACCESS_KEY``: yes. ``PATH``: no."""
-    upper = name.upper()
-    if upper in _NOT_SECRET:
+    if name.upper() in _NOT_SECRET:
         return False
-    parts = set(re.split(r"[_\-.]+", _CAMEL.sub("_", name).upper()))
-    return bool(parts & _SECRET_PARTS) or upper.endswith(("KEY", "TOKEN", "SECRET", "PASSWORD"))
+    return bool(_SECRET.search(_CAMEL.sub("_", name).upper()))
 
 
 def mask_value(name: str, value: str) -> str:
-    return MASK if is_secret_name(name) and value else value
+    """The value to show for ``name``: unchanged, or ``MASK`` for a secret that is set."""
+    return MASK if value and is_secret_name(name) else value
+
+
+def mask_env(env: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``env`` with secret values masked."""
+    return {name: mask_value(name, value) for name, value in env.items()}
 
 
 class Redactor:

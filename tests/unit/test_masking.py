@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from waypost.masking import is_secret_name, mask_value, redact
+from waypost.masking import MASK, is_secret_name, mask_env, mask_value, redact
 
 
 @pytest.mark.parametrize(
     "name",
     ["API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "dbPassword", "PGPASSWORD",
-     "SLACK_BOT_TOKEN", "OPENAI_API_KEY", "SENTRY_DSN", "MY_PASSPHRASE", "GH_PAT"],
+     "SLACK_BOT_TOKEN", "OPENAI_API_KEY", "SENTRY_DSN", "MY_PASSPHRASE", "GH_PAT",
+     "npm_config__auth", "ACCESSTOKEN", "PRIVATEKEY"],
 )  # fmt: skip
 def test_secret_names(name: str) -> None:
     assert is_secret_name(name)
@@ -34,3 +35,8 @@ def test_redact_replaces_values_of_secret_variables() -> None:
 def test_redact_catches_credentials_in_text() -> None:
     text = "postgres://app:s3cret@db:5432/x AKIAABCDEFGHIJKLMNOP ghp_abcdefghijklmnopqrstuvwx"
     assert redact(text) == "postgres://****@db:5432/x **** ****"
+
+
+def test_mask_env_hides_only_secret_values_that_are_set() -> None:
+    masked = mask_env({"API_TOKEN": "abc", "EMPTY_TOKEN": "", "USER": "me"})
+    assert masked == {"API_TOKEN": MASK, "EMPTY_TOKEN": "", "USER": "me"}

@@ -17,8 +17,8 @@ from waypost.cli.options import (
     ProjectOptions,
 )
 from waypost.cli.run import ENV_ORDER, EnvOrder, env_files_order
+from waypost.masking import mask_env
 from waypost.project import load_env_files
-from waypost.runner import mask_env
 
 __all__ = ["app"]
 

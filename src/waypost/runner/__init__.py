@@ -20,7 +20,6 @@ from waypost.runner.execution import (
     Output,
     Started,
 )
-from waypost.runner.masking import looks_secret, mask_env
 from waypost.runner.output import Stream
 from waypost.runner.program import CommandMode, Program, is_shell_language, resolve_program
 from waypost.runner.request import ExecuteRequest, StopKind, request_for_cell
@@ -64,8 +63,6 @@ __all__ = [
     "VarStatus",
     "Winsize",
     "is_shell_language",
-    "looks_secret",
-    "mask_env",
     "request_for_cell",
     "resolve_program",
     "resolve_variables",

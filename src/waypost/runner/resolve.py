@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from waypost.runner.masking import looks_secret
+from waypost.masking import is_secret_name
 
 __all__ = [
     "ResolveMode",
@@ -126,13 +126,13 @@ def _status(
     if mode is ResolveMode.SKIP_ALL:
         return VarStatus.RESOLVED, found if found is not None else value
     if mode is ResolveMode.PROMPT_ALL:
-        if looks_secret(name):
+        if is_secret_name(name):
             return VarStatus.UNRESOLVED_WITH_SECRET, ""
         if found is not None:
             return VarStatus.UNRESOLVED_WITH_PLACEHOLDER, found
     elif found is not None:
         return VarStatus.RESOLVED, found
-    elif looks_secret(name) and not value:
+    elif is_secret_name(name) and not value:
         return VarStatus.UNRESOLVED_WITH_SECRET, ""
     if placeholder:
         return VarStatus.UNRESOLVED_WITH_PLACEHOLDER, ""

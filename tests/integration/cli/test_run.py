@@ -129,8 +129,8 @@ def test_env_masks_secrets(waypost, tmp_path):
     (tmp_path / ".env").write_text("API_TOKEN=abc\nPLAIN=visible\n")
     done = waypost("env", cwd=tmp_path, env={"DB_PASSWORD": "hunter2"})
     lines = done.stdout.splitlines()
-    assert "API_TOKEN=********" in lines
-    assert "DB_PASSWORD=********" in lines
+    assert "API_TOKEN=****" in lines
+    assert "DB_PASSWORD=****" in lines
     assert "PLAIN=visible" in lines
     assert "hunter2" not in done.stdout
 

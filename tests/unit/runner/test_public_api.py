@@ -38,8 +38,6 @@ def test_all_is_pinned():
         "VarStatus",
         "Winsize",
         "is_shell_language",
-        "looks_secret",
-        "mask_env",
         "request_for_cell",
         "resolve_program",
         "resolve_variables",

@@ -1,0 +1,308 @@
+"""Adaptation: turning a past example into the answer for this request, without an LLM.
+
+The example's command is cut into slots: the spans that realize a word of its request, literally
+(``checkout`` in ``deploy/checkout``, ``2.14.0`` in ``v2.14.0``) or by convention (``prd`` for
+"prod"), and values the request left implicit (``acme-prod`` where it did not say "prod"). A slot
+whose word the new request also says is kept. Otherwise it is paired with a word of the new
+request that can take its place: a sibling value (same template elsewhere in the history), a new
+literal of the same type (a number for a number, a sha for a sha), or an unknown word in the same
+place of a sentence that otherwise reads the same. Every pairing is applied at once, on spans of
+the original text, so several slots change together, multi-line cells keep all their lines, and
+the program and option names are never touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from waypost.learn.conventions import (
+    Conventions,
+    Occurrence,
+    argument_spans,
+    find_literal,
+    value_words,
+)
+from waypost.learn.lexicon import Word, literal_type
+
+__all__ = ["Adaptation", "adapt"]
+
+_IMPLICIT_SIBLING = 2
+"""A value the example left implicit is replaced only by a sibling seen in this many templates."""
+
+_GUESS = 0.55
+"""Compatibility of a pairing supported only by word alignment (a new name, say)."""
+
+_ALIGNED_SHARE = 0.7
+"""Two sentences are aligned word for word when this share of the longer one matches (a word
+swapped one for one counts half)."""
+
+_COMPATIBLE = {
+    "number": {"number", "percent"},
+    "percent": {"percent", "number"},
+    "quantity": {"quantity"},
+    "decimal": {"decimal", "number"},
+    "version": {"version"},
+    "hex": {"hex", "ident"},
+    "ident": {"ident", "hex"},
+    "date": {"date"},
+    "timestamp": {"timestamp"},
+    "time": {"time"},
+    "ip": {"ip"},
+    "url": {"url"},
+    "hostport": {"hostport"},
+    "path": {"path"},
+    "glob": {"glob"},
+    "filename": {"filename"},
+    "variable": {"variable"},
+    "quoted": {"quoted", "word"},
+    "word": {"word", "quoted"},
+}
+
+
+@dataclass(slots=True)
+class Adaptation:
+    """The adapted command and what it took."""
+
+    command: str
+    substitutions: list[tuple[str, str]] = field(default_factory=list)
+    """``(old, new)`` value pairs applied."""
+    kept: int = 0
+    """Slots whose value the request confirmed."""
+    unfilled: int = 0
+    """Literal slots (ids, numbers, ...) the request gave no value for: kept as they were."""
+    unplaced: int = 0
+    """Literals of the request that found no slot."""
+    untranslated: int = 0
+    """Realizations by convention with no rule to carry them to the new value."""
+    guesses: int = 0
+    """Pairings supported only by word alignment."""
+    used: set[str] = field(default_factory=set)
+    """Keys of request words that went into the command."""
+    replaced: set[str] = field(default_factory=set)
+    """Keys of example words that were replaced."""
+
+
+def _inside_token(command: str, start: int, end: int) -> bool:
+    """A value spelled inside a larger token (``acme-prod``, ``--env=prod``), not a bare word."""
+    before = command[start - 1] if start > 0 else " "
+    after = command[end] if end < len(command) else " "
+    return not (before.isspace() and after.isspace())
+
+
+def _same(word: Word) -> str:
+    """A form that ignores what does not change a value: a path's trailing slash."""
+    text = word.norm
+    if word.kind in ("path", "url") and len(text) > 1:
+        text = text.rstrip("/")
+    elif word.kind == "quantity":
+        m = re.match(r"^([+-]?[\d.]+)([a-z])", text)
+        if m:
+            text = m.group(1) + m.group(2)
+    return text
+
+
+def _cased(new: str, old: str) -> str:
+    if old.islower():
+        return new.lower()
+    if old.isupper() and len(old) > 1:
+        return new.upper()
+    return new
+
+
+def _alignment(example: Sequence[Word], request: Sequence[Word]) -> dict[str, str]:
+    """Pairs of words in the same place of two sentences that otherwise read mostly the same."""
+    a = [w.key for w in example]
+    b = [w.key for w in request]
+    pairs: dict[str, str] = {}
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    opcodes = matcher.get_opcodes()
+    same = sum(i2 - i1 for op, i1, i2, _, _ in opcodes if op == "equal")
+    swapped = sum(
+        i2 - i1 for op, i1, i2, j1, j2 in opcodes if op == "replace" and i2 - i1 == j2 - j1
+    )
+    if not a or not b or (same + swapped / 2) / max(len(a), len(b)) < _ALIGNED_SHARE:
+        return pairs
+    for op, i1, i2, j1, j2 in opcodes:
+        if op == "replace" and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                pairs[example[i1 + k].norm] = request[j1 + k].norm
+    return pairs
+
+
+def _compatibility(
+    slot: Word, new: Word, conv: Conventions, aligned: dict[str, str], slot_is_literal: bool
+) -> float:
+    if new.kind not in _COMPATIBLE.get(slot.kind, {slot.kind}):
+        return 0.0
+    is_aligned = aligned.get(slot.norm) == new.norm
+    bonus = 0.3 if is_aligned else 0.0
+    if slot.kind != "word":
+        return 0.8 + bonus
+    sib = conv.sibling(slot.norm, new.norm)
+    if (sib >= 2 and conv.exclusive(slot.norm, new.norm)) or (sib and is_aligned):
+        return 0.7 + min(sib, 3) * 0.1 + bonus
+    if not slot_is_literal and not conv.realizations.get(new.norm):
+        return 0.0  # a convention can only be carried to a value with known realizations
+    # a guess: the word stands where the slot stood in a sentence that otherwise reads the same
+    return _GUESS if is_aligned else 0.0
+
+
+def adapt(
+    command: str,
+    example_words: Sequence[Word],
+    request_words: Sequence[Word],
+    conv: Conventions,
+    *,
+    example_intent: Sequence[Word] = (),
+    request_intent: Sequence[Word] = (),
+) -> Adaptation:
+    """Adapt ``command`` (the answer to ``example_words``) to ``request_words``."""
+    qwords = value_words(example_words)
+    rwords = [conv.canonical(w) for w in value_words(request_words)]
+    q_norms = {w.norm for w in qwords} | {w.key for w in qwords} | {_same(w) for w in qwords}
+    r_norms = {w.norm for w in rwords} | {w.key for w in rwords} | {_same(w) for w in rwords}
+
+    occs = conv.occurrences(command, qwords)
+    by_word: dict[str, list[Occurrence]] = defaultdict(list)
+    for occ in occs:
+        by_word[occ.word].append(occ)
+    slot_word: dict[str, Word] = {}
+    for w in qwords:
+        slot_word.setdefault(w.norm, w)
+
+    new_words = [
+        w
+        for w in rwords
+        if w.norm not in q_norms and w.key not in q_norms and _same(w) not in q_norms
+    ]
+    # values the example's request left implicit: a sibling of a new word, spelled in the command
+    taken = [(o.start, o.end) for o in occs]
+    regions = argument_spans(command)
+    for new in new_words:
+        for sib, count in conv.siblings.get(new.norm, {}).items():
+            if count < _IMPLICIT_SIBLING or sib in q_norms or sib in by_word:
+                continue
+            if literal_type(sib) != new.kind:
+                continue
+            spans = find_literal(command, sib)
+            if not spans or not conv.exclusive(sib, new.norm):
+                continue
+            for start, end in spans:
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                if not any(a <= start and end <= b for a, b in regions):
+                    continue
+                if not _inside_token(command, start, end):
+                    continue
+                by_word[sib].append(Occurrence(sib, start, end, True))
+                slot_word.setdefault(sib, Word(sib, new.kind, -1))
+                taken.append((start, end))
+
+    result = Adaptation(command)
+    open_slots = []
+    for word in by_word:
+        if word in r_norms or (word in slot_word and _same(slot_word[word]) in r_norms):
+            result.kept += 1
+            result.used.add(word)
+            continue
+        if word not in slot_word:
+            slot_word[word] = Word(word, "word", -1)
+        open_slots.append(word)
+
+    aligned = _alignment(
+        value_words(example_intent or example_words), value_words(request_intent or request_words)
+    )
+    candidates = []
+    for word in open_slots:
+        slot = slot_word[word]
+        literal = all(o.literal for o in by_word[word])
+        for new in new_words:
+            score = _compatibility(slot, new, conv, aligned, literal)
+            if score >= 0.5:
+                candidates.append((score, -abs(slot.index - new.index), word, new))
+    candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    pairs: dict[str, Word] = {}
+    used_new: set[str] = set()
+    for score, _dist, word, new in candidates:
+        if word in pairs or new.norm in used_new:
+            continue
+        pairs[word] = new
+        used_new.add(new.norm)
+        if score == _GUESS:
+            result.guesses += 1
+
+    edits: list[tuple[int, int, str]] = []
+    for word in open_slots:
+        new = pairs.get(word)
+        slot = slot_word[word]
+        if new is None:
+            if slot.is_literal:
+                result.unfilled += 1
+            continue
+        literal_occs = [o for o in by_word[word] if o.literal]
+        convention_occs = [o for o in by_word[word] if not o.literal]
+        for occ in literal_occs:
+            old_text = command[occ.start : occ.end]
+            edits.append((occ.start, occ.end, _replacement(old_text, slot, new, occ.part)))
+        if convention_occs:
+            edits.extend(_carry(command, convention_occs, word, new.norm, conv, result))
+        result.substitutions.append((slot.text, new.text))
+        result.used.add(new.norm)
+        result.replaced.add(word)
+
+    for new in new_words:
+        if new.is_literal and new.norm not in used_new:
+            result.unplaced += 1
+
+    edits.sort()
+    out, at = [], 0
+    for start, end, text in edits:
+        if start < at:
+            continue
+        out.append(command[at:start])
+        out.append(text)
+        at = end
+    out.append(command[at:])
+    result.command = "".join(out)
+    return result
+
+
+def _replacement(old_text: str, slot: Word, new: Word, part: str) -> str:
+    text = new.part(part) if part else new.text
+    if new.kind == "percent" and slot.kind == "number":
+        text = text.rstrip("%")
+    if slot.kind == "percent" and not old_text.endswith("%"):
+        text = text.rstrip("%")
+    return _cased(text, old_text)
+
+
+def _carry(
+    command: str,
+    occs: list[Occurrence],
+    old: str,
+    new: str,
+    conv: Conventions,
+    result: Adaptation,
+) -> list[tuple[int, int, str]]:
+    """Edits carrying convention realizations of ``old`` over to ``new`` with learned rules."""
+    rules = conv.rules(old, new)
+    edits: list[tuple[int, int, str]] = []
+    covered: list[tuple[int, int]] = []
+    low = command.lower()
+    for lhs, rhs in rules:
+        for start, end in find_literal(command, lhs):
+            if any(s < end and start < e for s, e in covered):
+                continue
+            if not any(start <= o.start and o.end <= end for o in occs):
+                continue
+            edits.append((start, end, _cased(rhs, command[start:end])))
+            covered.append((start, end))
+    del low
+    for occ in occs:
+        if not any(s <= occ.start and occ.end <= e for s, e in covered):
+            result.untranslated += 1
+    return edits

@@ -1,0 +1,351 @@
+"""Words of requests and atoms of commands: the units retrieval and adaptation reason about.
+
+A request is split into ``Word``s: plain words (lower-cased and stemmed for matching, hyphenated
+names kept whole), and literals with a type (number, quantity, version, hex id, date, timestamp,
+time, identifier, path, file name, quoted string, ...), so that a new literal can take the place
+of an old one of the same type. A command is split the way a POSIX shell would (operators as
+tokens of their own); each token is further split into atoms (alphanumeric runs) for matching.
+
+Only generic English is built in (a stop-word list and a stemmer); everything about a team's
+words and tools is learned from its history elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+__all__ = [
+    "STOP_WORDS",
+    "Word",
+    "atoms",
+    "command_atoms",
+    "literal_type",
+    "request_words",
+    "shell_tokens",
+    "stem",
+]
+
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "nor",
+        "now",
+        "of",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "let",
+        "lets",
+        "please",
+        "me",
+        "us",
+        "get",
+    ]
+)
+"""Generic English function words (no team or tool names). Particles that change an action
+(on/off, up/down, in/out as in "scale up", "turn off") and negations are not in it."""
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word.lower())
+
+
+_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "timestamp",
+        re.compile(
+            r"^\d{4}-\d{2}-\d{2}[tT ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:?\d{2})?$"
+        ),
+    ),
+    ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
+    ("time", re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")),
+    ("ip", re.compile(r"^\d{1,3}(\.\d{1,3}){3}(/\d+)?(:\d+)?$")),
+    ("version", re.compile(r"^[vV]?\d+(\.\d+){1,3}([-+][0-9A-Za-z.-]+)?$")),
+    ("percent", re.compile(r"^\d+(\.\d+)?%$")),
+    ("number", re.compile(r"^[+-]?\d+$")),
+    ("decimal", re.compile(r"^[+-]?\d+\.\d+$")),
+    ("quantity", re.compile(r"^[+-]?\d+(\.\d+)?[a-zA-Z]{1,3}$")),
+    ("hex", re.compile(r"^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}$")),
+    ("url", re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.I)),
+    ("hostport", re.compile(r"^[\w.-]+:\d+$")),
+    ("path", re.compile(r"^(~|\.{1,2})?/\S*$|^\S+/\S*$")),
+    ("glob", re.compile(r"^\S*[*?]\S*$")),
+    ("variable", re.compile(r"^\$\{?\w+\}?$")),
+    ("option", re.compile(r"^--?[A-Za-z][\w-]*(=\S*)?$")),
+    ("filename", re.compile(r"^[\w-]+(\.[A-Za-z0-9]{1,5})+$")),
+    ("extension", re.compile(r"^\.[A-Za-z0-9]{1,6}$")),
+    ("ident", re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w][\w.-]*$")),
+]
+
+
+@lru_cache(maxsize=200_000)
+def literal_type(token: str) -> str:
+    """The literal type of a token, or ``word`` for an ordinary word."""
+    for name, pattern in _TYPES:
+        if pattern.match(token):
+            return name
+    return "word"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One unit of a request."""
+
+    text: str
+    """As written (surrounding punctuation and a possessive ``'s`` removed)."""
+    kind: str
+    """``word`` or a literal type (see ``literal_type``); ``quoted`` for a quoted string."""
+    index: int
+    """Position in the request (the n-th unit)."""
+    quoted: bool = False
+
+    @property
+    def norm(self) -> str:
+        return self.text.lower()
+
+    @property
+    def key(self) -> str:
+        """What matching compares: the stem for words, the lower-cased text for literals."""
+        return stem(self.text) if self.kind == "word" and "-" not in self.text else self.norm
+
+    @property
+    def is_literal(self) -> bool:
+        return self.kind != "word"
+
+    @property
+    def parts(self) -> list[tuple[str, str]]:
+        """``(part name, text)`` pieces a command may spell instead of the whole literal:
+        ``("", whole)`` first, then e.g. the port of ``localhost:8080`` or the number of ``10%``."""
+        out = [("", self.text)]
+        if self.kind == "hostport":
+            host, _, port = self.text.rpartition(":")
+            out += [("port", port), ("host", host)]
+        elif self.kind == "percent":
+            out.append(("number", self.text.rstrip("%")))
+        return out
+
+    def part(self, name: str) -> str:
+        return dict(self.parts).get(name, self.text)
+
+    @property
+    def is_stop(self) -> bool:
+        return self.kind == "word" and self.norm in STOP_WORDS
+
+
+_QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|`([^`\n]{1,200})`|(?<![\w])'([^'\n]{1,200})'(?![\w])")
+_STRIP_LEFT = "([{<\"'`,;:!?"
+_STRIP_RIGHT = ")]}>\"'`,;:!?."
+_POSSESSIVE = re.compile(r"(?:'s|’s|')$")
+
+
+def _clean(token: str) -> str:
+    token = token.strip()
+    while token and token[0] in _STRIP_LEFT:
+        token = token[1:]
+    while token and token[-1] in _STRIP_RIGHT:
+        if token.endswith("...") or (token[-1] == "." and token[:-1].endswith("/")):
+            token = token.rstrip(".")
+            continue
+        token = token[:-1]
+    if len(token) > 3:
+        token = _POSSESSIVE.sub("", token)
+    return token
+
+
+@lru_cache(maxsize=50_000)
+def request_words(text: str) -> tuple[Word, ...]:
+    """Split a request into words and typed literals, in order."""
+    out: list[Word] = []
+    pos = 0
+    for match in _QUOTED.finditer(text):
+        _plain(text[pos : match.start()], out)
+        inner = next(g for g in match.groups() if g is not None).strip()
+        if inner:
+            kind = literal_type(inner) if " " not in inner else "quoted"
+            out.append(Word(inner, kind if kind != "word" else "quoted", len(out), quoted=True))
+        pos = match.end()
+    _plain(text[pos:], out)
+    return tuple(out)
+
+
+_SPLIT = re.compile(r"[\s]+")
+
+
+def _plain(text: str, out: list[Word]) -> None:
+    for raw in _SPLIT.split(text):
+        token = _clean(raw)
+        if not token:
+            continue
+        kind = literal_type(token)
+        if kind == "word":
+            # "and/or", "files/directories": alternatives, not a path
+            parts = [p for p in re.split(r"[/,]", token) if p] if "/" in token else [token]
+            for part in parts:
+                part = _clean(part)
+                if part and re.search(r"[A-Za-z0-9]", part):
+                    out.append(Word(part, "word", len(out)))
+        elif kind == "path" and re.fullmatch(r"[A-Za-z]+(/[A-Za-z]+)+", token):
+            for part in token.split("/"):
+                out.append(Word(part, "word", len(out)))
+        else:
+            out.append(Word(token, kind, len(out)))
+
+
+_OPERATORS = frozenset(
+    ["|", "||", "&&", ";", "&", ">", ">>", "<", "<<", "(", ")", "|&", ";;", "2>", "2>>", "&>", ">&"]
+)
+
+
+@lru_cache(maxsize=50_000)
+def shell_tokens(command: str) -> tuple[str, ...]:
+    """Tokens as a POSIX shell splits them; lines of a multi-line cell joined with ``;``.
+
+    Comment lines and blank lines are dropped. Unbalanced quotes fall back to whitespace.
+    """
+    lines = [ln for ln in command.split("\n") if ln.strip() and not ln.strip().startswith("#")]
+    text = " ; ".join(lines)
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    try:
+        return tuple(lexer)
+    except ValueError:
+        return tuple(text.split())
+
+
+_ATOM = re.compile(r"[A-Za-z0-9]+")
+
+
+def atoms(token: str) -> list[str]:
+    """Alphanumeric runs of a token, lower-cased: ``--context=hl-prd-usc1`` → context hl prd usc1."""
+    return [a.lower() for a in _ATOM.findall(token)]
+
+
+@lru_cache(maxsize=50_000)
+def command_atoms(command: str) -> tuple[str, ...]:
+    """Every atom of every token, plus each option's name (``-name``, ``--since``) whole."""
+    out: list[str] = []
+    for token in shell_tokens(command):
+        if token.startswith("-") and len(token) > 1:
+            out.append(token.split("=", 1)[0].lower())
+        out.extend(atoms(token))
+    return tuple(out)

@@ -1,0 +1,131 @@
+"""The one function that turns "the notebook up to the cell being predicted" into a query.
+
+Training (the learner, from an ``execute`` event's context) and serving (the generator, from the
+notebook on screen) both call ``build_query``, so what is stored and what is asked never drift
+apart (Foyle #279). The query is the cell just before the one being predicted plus the run of
+markup cells right before it, as in Foyle's ``CreateQuery``; HTML comments (invisible in rendered
+Markdown) and blank cells are left out, and ghost cells (suggestions not yet accepted) never count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CODE", "MARKUP", "Query", "QueryCell", "build_query", "cell_kind"]
+
+MARKUP = "markup"
+CODE = "code"
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MAX_CELLS = 8
+_MAX_CHARS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class QueryCell:
+    """A cell as the query sees it."""
+
+    kind: str
+    """``markup`` or ``code``."""
+    value: str
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What the user is asking for, as read off the notebook."""
+
+    cells: tuple[QueryCell, ...] = ()
+    """Oldest first; the last one is the cell right before the one being predicted."""
+
+    @property
+    def intent(self) -> str:
+        """The request itself: the last markup cell (the sentence right before the answer)."""
+        for cell in reversed(self.cells):
+            if cell.kind == MARKUP:
+                return cell.value
+        return ""
+
+    @property
+    def context(self) -> str:
+        """Everything else in the query (headings, earlier paragraphs, a previous code cell)."""
+        intent = self.intent
+        parts, skipped = [], False
+        for cell in reversed(self.cells):
+            if cell.kind == MARKUP and cell.value == intent and not skipped:
+                skipped = True
+                continue
+            parts.append(cell.value)
+        return "\n\n".join(reversed(parts))
+
+    @property
+    def text(self) -> str:
+        """The query as Markdown (code cells fenced), e.g. for an LLM's few-shot examples."""
+        out = []
+        for cell in self.cells:
+            if cell.kind == CODE:
+                out.append(f"```{cell.language}\n{cell.value}\n```")
+            else:
+                out.append(cell.value)
+        return "\n\n".join(out)
+
+    def to_json(self) -> list[dict[str, str]]:
+        return [{"kind": c.kind, "value": c.value, "language": c.language} for c in self.cells]
+
+    @staticmethod
+    def from_json(raw: list[dict[str, Any]]) -> Query:
+        return Query(
+            tuple(
+                QueryCell(
+                    str(c.get("kind", MARKUP)), str(c.get("value", "")), c.get("language", "")
+                )
+                for c in raw
+            )
+        )
+
+
+def cell_kind(cell: Any) -> str:
+    """``markup`` or ``code`` for a notebook ``Cell``, a ``ContextCell`` or a ``QueryCell``."""
+    kind = getattr(cell, "kind", MARKUP)
+    if isinstance(kind, str):
+        return CODE if kind.lower() == CODE else MARKUP
+    return CODE if int(kind) == 2 else MARKUP  # CellKind.CODE
+
+
+def _is_ghost(cell: Any) -> bool:
+    attributes = getattr(cell, "attributes", None) or {}
+    return str(attributes.get("_ghostCell", "")).lower() in {"1", "t", "true"}
+
+
+def build_query(cells: Sequence[Any], index: int | None = None) -> Query:
+    """The query for predicting the cell at ``index`` from ``cells[:index]`` (default: all).
+
+    ``cells`` may be notebook ``Cell``s, ``ContextCell``s from an event, or ``QueryCell``s: anything
+    with ``kind``, ``value`` and ``language``.
+    """
+    end = len(cells) if index is None else max(0, min(index, len(cells)))
+    picked: list[QueryCell] = []
+    chars = 0
+    for cell in reversed(cells[:end]):
+        if _is_ghost(cell):
+            continue
+        kind = cell_kind(cell)
+        value = str(getattr(cell, "value", "") or "")
+        if kind == MARKUP:
+            if "<!--" in value:
+                value = _COMMENT.sub("", value)
+            value = value.strip()
+            if not value:
+                continue
+        elif not value.strip():
+            continue
+        if picked and kind != MARKUP:
+            break
+        picked.append(QueryCell(kind, value, str(getattr(cell, "language", "") or "")))
+        chars += len(value)
+        if len(picked) >= _MAX_CELLS or chars >= _MAX_CHARS:
+            break
+    return Query(tuple(reversed(picked)))

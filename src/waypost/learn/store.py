@@ -1,0 +1,375 @@
+"""Where learning keeps its state: examples, cell records and the log watermark.
+
+Three small protocols, so that a team database (PostgreSQL, later) can replace the default without
+touching the logic: ``ExampleStore`` (examples, de-duplicated by key, newest wins, each change given
+a sequence number so an index can catch up incrementally), ``RecordStore`` (one ``CellRecord`` per
+cell id) and ``WatermarkStore``. ``LearnStore`` is all three plus a transaction, so a batch of
+derived rows and the watermark just past it commit together: a crash resumes exactly there.
+
+``SqliteStore`` (the default, one file) and ``MemoryStore`` (tests, eval) implement ``LearnStore``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from waypost.learn.eventlog import Watermark
+from waypost.learn.records import RECORD_FIELDS, CellRecord, Example
+
+_RECORD_SQL = (
+    f"INSERT OR REPLACE INTO records ({', '.join(RECORD_FIELDS)}) "
+    f"VALUES ({', '.join('?' * len(RECORD_FIELDS))})"
+)
+
+
+def _record(row: Any) -> CellRecord:
+    values = list(row)
+    values[10], values[11] = bool(values[10]), bool(values[11])
+    return CellRecord.from_tuple(values)
+
+
+__all__ = [
+    "ExampleStore",
+    "LearnStore",
+    "MemoryStore",
+    "RecordStore",
+    "SqliteStore",
+    "WatermarkStore",
+]
+
+
+class ExampleStore(Protocol):
+    def put(self, example: Example) -> bool:
+        """Insert, or replace the example with the same key if this one is newer.
+
+        Returns whether anything changed (an identical or older example changes nothing).
+        """
+        ...
+
+    def get(self, key: str) -> Example | None: ...
+
+    def put_many(self, examples: list[Example]) -> list[Example]:
+        """``put`` each (a batch); returns the examples that changed something."""
+        ...
+
+    def since(self, seq: int) -> tuple[list[Example], int]:
+        """Examples changed after sequence number ``seq``, and the latest sequence number."""
+        ...
+
+    def __len__(self) -> int: ...
+
+
+class RecordStore(Protocol):
+    def record(self, cell_id: str) -> CellRecord | None: ...
+
+    def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
+        """The records that exist among ``cell_ids`` (one round trip for a batch)."""
+        ...
+
+    def put_record(self, record: CellRecord) -> None: ...
+
+    def put_records(self, records: list[CellRecord]) -> None: ...
+
+
+class WatermarkStore(Protocol):
+    def watermark(self, name: str) -> Watermark: ...
+
+    def set_watermark(self, name: str, mark: Watermark) -> None: ...
+
+
+class LearnStore(ExampleStore, RecordStore, WatermarkStore, Protocol):
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """Everything written inside commits together, or not at all."""
+        ...
+
+
+def _newer(new: Example, old: Example | None) -> bool:
+    if old is None:
+        return True
+    if (new.ts, new.event_id) < (old.ts, old.event_id):
+        return False
+    return new != old
+
+
+class MemoryStore:
+    """A ``LearnStore`` in dictionaries. Transactions are real: an exception rolls back."""
+
+    def __init__(self) -> None:
+        self._examples: dict[str, tuple[int, Example]] = {}
+        self._records: dict[str, CellRecord] = {}
+        self._marks: dict[str, Watermark] = {}
+        self._seq = 0
+        self._lock = threading.RLock()
+
+    def put(self, example: Example) -> bool:
+        with self._lock:
+            old = self._examples.get(example.key)
+            if not _newer(example, old[1] if old else None):
+                return False
+            self._seq += 1
+            self._examples[example.key] = (self._seq, example)
+            return True
+
+    def put_many(self, examples: list[Example]) -> list[Example]:
+        return [e for e in examples if self.put(e)]
+
+    def get(self, key: str) -> Example | None:
+        found = self._examples.get(key)
+        return found[1] if found else None
+
+    def since(self, seq: int) -> tuple[list[Example], int]:
+        with self._lock:
+            rows = sorted(v for v in self._examples.values() if v[0] > seq)
+            return [e for _, e in rows], self._seq
+
+    def __len__(self) -> int:
+        return len(self._examples)
+
+    def record(self, cell_id: str) -> CellRecord | None:
+        return self._records.get(cell_id)
+
+    def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
+        return {i: self._records[i] for i in cell_ids if i in self._records}
+
+    def put_record(self, record: CellRecord) -> None:
+        self._records[record.cell_id] = record
+
+    def put_records(self, records: list[CellRecord]) -> None:
+        for record in records:
+            self._records[record.cell_id] = record
+
+    def records(self) -> list[CellRecord]:
+        return list(self._records.values())
+
+    def watermark(self, name: str) -> Watermark:
+        return self._marks.get(name, Watermark())
+
+    def set_watermark(self, name: str, mark: Watermark) -> None:
+        self._marks[name] = mark
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            saved = (dict(self._examples), dict(self._records), dict(self._marks), self._seq)
+            try:
+                yield
+            except BaseException:
+                self._examples, self._records, self._marks, self._seq = saved
+                raise
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS examples (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  query TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  language TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  cell_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  notebook TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+  cell_id TEXT PRIMARY KEY,
+  generated TEXT,
+  executed TEXT,
+  exit_code INTEGER,
+  trace_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  generate_source TEXT NOT NULL,
+  execute_source TEXT NOT NULL,
+  generated_at TEXT NOT NULL,
+  executed_at TEXT NOT NULL,
+  accepted INTEGER NOT NULL,
+  rejected INTEGER NOT NULL,
+  runs INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watermarks (name TEXT PRIMARY KEY, data TEXT NOT NULL);
+"""
+
+_COLUMNS = (
+    "key",
+    "query",
+    "answer",
+    "language",
+    "ts",
+    "event_id",
+    "cell_id",
+    "source",
+    "notebook",
+    "outcome",
+)
+
+
+def _row(example: Example) -> tuple[str, ...]:
+    row = example.to_row()
+    return tuple(row[c] for c in _COLUMNS)
+
+
+class SqliteStore:
+    """A ``LearnStore`` in one SQLite file (WAL mode; safe with other readers).
+
+    An update gets a new ``seq`` (the row is deleted and inserted again), which is what ``since``
+    relies on.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._depth = 0
+        with self._lock:
+            self._db.execute("PRAGMA busy_timeout=10000")
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._db.execute("COMMIT")
+
+    def put(self, example: Example) -> bool:
+        with self._lock:
+            old = self.get(example.key)
+            if not _newer(example, old):
+                return False
+            with self.transaction():
+                if old is not None:
+                    self._db.execute("DELETE FROM examples WHERE key = ?", (example.key,))
+                self._db.execute(
+                    f"INSERT INTO examples ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    _row(example),
+                )
+            return True
+
+    def put_many(self, examples: list[Example]) -> list[Example]:
+        latest: dict[str, Example] = {}
+        for example in examples:
+            if _newer(example, latest.get(example.key)):
+                latest[example.key] = example
+        if not latest:
+            return []
+        with self._lock, self.transaction():
+            keys = list(latest)
+            old: dict[str, tuple[str, str, str]] = {}
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                rows = self._db.execute(
+                    f"SELECT key, ts, event_id, answer FROM examples WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                old.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+            changed = []
+            for key, example in latest.items():
+                before = old.get(key)
+                if before is not None:
+                    if (example.ts, example.event_id) < before[:2]:
+                        continue
+                    if (example.ts, example.event_id) == before[:2] and example.answer == before[2]:
+                        continue
+                changed.append(example)
+            if changed:
+                self._db.executemany(
+                    "DELETE FROM examples WHERE key = ?",
+                    [(e.key,) for e in changed if e.key in old],
+                )
+                self._db.executemany(
+                    f"INSERT INTO examples ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                    [_row(e) for e in changed],
+                )
+            return changed
+
+    def get(self, key: str) -> Example | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM examples WHERE key = ?", (key,)).fetchone()
+        return Example.from_row(row) if row else None
+
+    def since(self, seq: int) -> tuple[list[Example], int]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM examples WHERE seq > ? ORDER BY seq", (seq,)
+            ).fetchall()
+            last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM examples").fetchone()[0]
+        return [Example.from_row(r) for r in rows], max(last, seq)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM examples").fetchone()[0])
+
+    def record(self, cell_id: str) -> CellRecord | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {', '.join(RECORD_FIELDS)} FROM records WHERE cell_id = ?", (cell_id,)
+            ).fetchone()
+        return _record(row) if row else None
+
+    def put_record(self, record: CellRecord) -> None:
+        with self._lock:
+            self._db.execute(_RECORD_SQL, record.to_tuple())
+
+    def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
+        out: dict[str, CellRecord] = {}
+        with self._lock:
+            for i in range(0, len(cell_ids), 500):
+                chunk = cell_ids[i : i + 500]
+                rows = self._db.execute(
+                    f"SELECT {', '.join(RECORD_FIELDS)} FROM records "
+                    f"WHERE cell_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+                for row in rows:
+                    record = _record(row)
+                    out[record.cell_id] = record
+        return out
+
+    def put_records(self, records: list[CellRecord]) -> None:
+        with self._lock:
+            self._db.executemany(_RECORD_SQL, [r.to_tuple() for r in records])
+
+    def records(self) -> list[CellRecord]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {', '.join(RECORD_FIELDS)} FROM records").fetchall()
+        return [_record(r) for r in rows]
+
+    def watermark(self, name: str) -> Watermark:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM watermarks WHERE name = ?", (name,)).fetchone()
+        return Watermark.from_json(row[0]) if row else Watermark()
+
+    def set_watermark(self, name: str, mark: Watermark) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO watermarks (name, data) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET data = excluded.data",
+                (name, mark.to_json()),
+            )

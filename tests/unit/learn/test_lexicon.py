@@ -1,0 +1,54 @@
+from waypost.learn.lexicon import command_atoms, literal_type, request_words, shell_tokens
+
+
+def test_literals_get_a_type():
+    assert literal_type("41") == "number"
+    assert literal_type("2.14.0") == "version"
+    assert literal_type("3f9c2a1") == "hex"
+    assert literal_type("2024-05-20T08:00:00Z") == "timestamp"
+    assert literal_type("2024-05-17") == "date"
+    assert literal_type("14:30") == "time"
+    assert literal_type("2TB") == "quantity"
+    assert literal_type("thumbnailer-00041-vup") == "ident"
+    assert literal_type("/var/log") == "path"
+    assert literal_type("*.py") == "glob"
+    assert literal_type("restart") == "word"
+
+
+def test_request_words_drop_sentence_punctuation_and_possessives_but_keep_literals():
+    words = request_words("How big are tenant 61507's uploads in 2.14.0?")
+    assert [w.text for w in words] == [
+        "How",
+        "big",
+        "are",
+        "tenant",
+        "61507",
+        "uploads",
+        "in",
+        "2.14.0",
+    ]
+    assert [w.kind for w in words][4] == "number"
+
+
+def test_quoted_strings_are_one_literal():
+    words = request_words('Change owner of "script.sh" to "root"')
+    assert ("script.sh", "filename") in [(w.text, w.kind) for w in words]
+    assert any(w.text == "root" and w.quoted for w in words)
+
+
+def test_hyphenated_names_stay_whole():
+    assert "feed-ranker" in [w.text for w in request_words("Restart feed-ranker in staging.")]
+
+
+def test_commands_split_like_a_shell_with_operators_apart():
+    assert shell_tokens("a 'b c' | d && e\nf") == ("a", "b c", "|", "d", "&&", "e", ";", "f")
+
+
+def test_command_atoms_include_option_names():
+    assert command_atoms("kubectl --context=hl-prd-usc1 logs")[:5] == (
+        "kubectl",
+        "--context",
+        "context",
+        "hl",
+        "prd",
+    )
