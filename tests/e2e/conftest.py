@@ -158,12 +158,16 @@ def events(server: Server) -> list[dict[str, Any]]:
 
 
 def big_runbook(pairs: int) -> str:
-    """A runbook of ``2 * pairs`` cells: prose with a table and a list, then a shell cell."""
-    parts = ["# A long runbook\n"]
+    """A runbook of ``2 * pairs`` cells: one Markdown block (a heading, prose with code spans and
+    links, a table or a task list, in turn), then a shell cell."""
+    blocks = [
+        "## Step {i}",
+        "Check the *service* `svc-{i}` on [the dashboard](#step-{i}) before going **on**.",
+        "| key | value |\n|---|---|\n| step | {i} |\n| owner | team-{i} |",
+        "- [x] read step {i}\n- [ ] run step {i}",
+    ]
+    parts = []
     for i in range(pairs):
-        parts.append(
-            f"## Step {i}\n\nCheck the *service* `svc-{i}` before going on:\n\n"
-            f"| key | value |\n|---|---|\n| step | {i} |\n\n- [x] read\n- [ ] run\n"
-        )
+        parts.append(blocks[i % len(blocks)].format(i=i) + "\n")
         parts.append(f'```sh {{"name":"step-{i}"}}\necho "step {i}"\nls -la /tmp | head -3\n```\n')
     return "\n".join(parts)

@@ -204,10 +204,13 @@ export class App implements CellActions {
     window.addEventListener("beforeunload", (event) => {
       if (this.nb?.dirty) event.preventDefault();
     });
-    const files = await this.refreshFiles();
-    const path = this.route() || files[0]?.path;
+    // the runbook in the address opens while the list is still loading
+    const routed = this.route();
+    const files = this.refreshFiles();
+    const path = routed || (await files)[0]?.path;
     if (path) await this.open(path);
     else this.empty();
+    await files;
     // the terminal is loaded while the user reads, so the first run does not wait for it
     const idle = window.requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
     idle(() => preloadTerminal());
