@@ -17,6 +17,7 @@ export class EnvironmentPanel {
   readonly element: HTMLElement;
   private readonly body: HTMLElement;
   private loading = 0;
+  private readonly filter: HTMLInputElement;
 
   constructor(private readonly host: EnvironmentHost) {
     this.body = h("div.env-body");
@@ -24,7 +25,19 @@ export class EnvironmentPanel {
     reset.addEventListener("click", () => void this.reset());
     const refresh = h("button", { type: "button" }, "Refresh");
     refresh.addEventListener("click", () => void this.refresh());
-    this.element = h("div.environment", {}, h("div.panel-actions", {}, refresh, reset), this.body);
+    this.filter = h("input.filter", {
+      type: "search",
+      placeholder: "Filter variables",
+      "aria-label": "Filter variables",
+    });
+    this.filter.addEventListener("input", () => this.applyFilter());
+    this.element = h(
+      "div.environment",
+      {},
+      h("div.panel-actions", {}, refresh, reset),
+      this.filter,
+      this.body,
+    );
   }
 
   async refresh(): Promise<void> {
@@ -61,7 +74,7 @@ export class EnvironmentPanel {
             return h(
               "tr",
               {},
-              h("th", { scope: "row" }, name),
+              h("th", { scope: "row", title: name }, name),
               h(`td${masked ? ".masked" : ""}`, { title: masked ? "secret (masked)" : value }, value),
             );
           }),
@@ -91,6 +104,14 @@ export class EnvironmentPanel {
       );
     }
     this.body.replaceChildren(...parts);
+    this.applyFilter();
+  }
+
+  private applyFilter(): void {
+    const needle = this.filter.value.trim().toLowerCase();
+    for (const row of this.body.querySelectorAll<HTMLTableRowElement>("table.env tbody tr")) {
+      row.hidden = Boolean(needle) && !row.textContent!.toLowerCase().includes(needle);
+    }
   }
 
   private async reset(): Promise<void> {

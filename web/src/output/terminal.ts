@@ -97,9 +97,18 @@ export class TerminalView {
     this.events = events;
   }
 
+  /** The process ended: no more input, no cursor, and no empty line kept below the output. */
   detach(): void {
     this.events = undefined;
     this.term.options.cursorBlink = false;
+    this.term.write("\x1b[?25l", () => {
+      const buffer = this.term.buffer.active;
+      if (buffer.baseY > 0) return;
+      const line = buffer.getLine(buffer.cursorY)?.translateToString(true) ?? "";
+      const used = line.trim() ? buffer.cursorY + 1 : buffer.cursorY;
+      this.visible = 0;
+      this.show(Math.min(ROWS, used));
+    });
   }
 
   write(data: string): void {
