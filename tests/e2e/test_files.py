@@ -124,3 +124,26 @@ def test_the_page_makes_no_request_outside_the_server(notebook: Notebook) -> Non
     origin = notebook.server.url
     outside = [u for u in notebook.requests if not u.startswith((origin, "data:", "blob:"))]
     assert outside == []
+
+
+def test_cell_attributes_are_edited_in_the_panel_and_saved_in_the_fence(
+    notebook: Notebook,
+) -> None:
+    path = notebook.fresh("attributes.md")
+    page = notebook.open("attributes.md").page
+    greet = notebook.code_cell("greet")
+    greet.get_by_role("button", name="Cell attributes").click()
+    panel = page.locator("aside.panel")
+    panel.get_by_label("Name").fill("say-hello")
+    panel.get_by_label("Name").press("Enter")
+    panel.get_by_label("Interactive (runs in a terminal)").uncheck()
+    panel.get_by_label("Skip in Run all").check()
+    panel.get_by_label("Working directory").fill("/tmp")
+    panel.get_by_label("Working directory").press("Tab")
+    expect(notebook.code_cell("say-hello")).to_contain_text("skip in run all")
+    page.keyboard.press("Control+s")
+    page.get_by_text("Saved attributes.md").wait_for()
+    fence = next(line for line in path.read_text().splitlines() if "say-hello" in line)
+    assert fence.startswith('```sh {"name":"say-hello",')
+    for pair in ('"interactive":"false"', '"excludeFromRunAll":"true"', '"cwd":"/tmp"'):
+        assert pair in fence

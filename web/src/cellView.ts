@@ -192,7 +192,7 @@ export class CellView {
     this.nameLabel!.classList.toggle("generated", !cell.metadata.name);
     this.nameLabel!.title = cell.metadata.name ? `name: ${name}` : `generated name: ${name}`;
     const badges: string[] = [];
-    if (!isInteractive(cell)) badges.push("output");
+    if (!isInteractive(cell)) badges.push("non-interactive");
     if (isTrue(cell.metadata.background)) badges.push("background");
     if (isTrue(cell.metadata.excludeFromRunAll)) badges.push("skip in run all");
     if (cell.metadata.mimeType) badges.push(cell.metadata.mimeType);

@@ -20,6 +20,8 @@ export class Sidebar {
   private files: FileEntry[] = [];
   private current = "";
   private dirty = false;
+  /** Files whose cell list the user opened or closed; by default only the open file's shows. */
+  private readonly expanded = new Map<string, boolean>();
 
   constructor(private readonly actions: SidebarActions) {
     this.filter = h("input.filter", {
@@ -88,8 +90,29 @@ export class Sidebar {
     }
     const rename = iconButton("rename", "✎", `Rename ${file.path}`, () => this.actions.rename(file.path));
     const named = file.cells.filter((c) => c.named);
-    const li = h("li", { class: isCurrent ? "current" : "" }, h("div.file-row", {}, open, rename));
-    if (named.length) {
+    const row = h("div.file-row", {}, open, rename);
+    const li = h("li", { class: isCurrent ? "current" : "" }, row);
+    if (!named.length) return li;
+    const expanded = this.expanded.get(file.path) ?? isCurrent;
+    const toggle = h(
+      "button.toggle",
+      {
+        type: "button",
+        "aria-expanded": String(expanded),
+        "data-path": file.path,
+        "aria-label": `${expanded ? "Hide" : "Show"} the cells of ${file.path}`,
+        title: `${named.length} named cell${named.length === 1 ? "" : "s"}`,
+      },
+      h("span", { "aria-hidden": "true" }, expanded ? "▾" : "▸"),
+    );
+    toggle.addEventListener("click", () => {
+      this.expanded.set(file.path, !expanded);
+      this.render();
+      // the list was drawn anew: keep the keyboard on this toggle
+      this.list.querySelector<HTMLElement>(`button.toggle[data-path="${CSS.escape(file.path)}"]`)?.focus();
+    });
+    row.prepend(toggle);
+    if (expanded) {
       li.append(
         h(
           "ul.cell-names",
