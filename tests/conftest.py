@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,20 @@ def txtar(path: Path) -> dict[str, str]:
             chunks.append(line)
     files[name] = "".join(chunks)
     return files
+
+
+@pytest.fixture(autouse=True)
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test (and every process it starts) gets its own config and state directories, so
+    nothing reads or writes the real ``~/.config/waypost`` or event log."""
+    base = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("WAYPOST_STATE_DIR", str(base / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
+    for name in [n for n in os.environ if n.startswith("WAYPOST_") and n != "WAYPOST_STATE_DIR"]:
+        monkeypatch.delenv(name)
+    return base / "state"
 
 
 @pytest.fixture

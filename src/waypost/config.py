@@ -65,8 +65,9 @@ class AIConfig:
 class LearnConfig:
     events_dir: str = ""
     """Where the event log lives (default: ``$XDG_STATE_HOME/waypost/events``)."""
-    examples_db: str = ""
-    """The example store (default: ``$XDG_STATE_HOME/waypost/examples.sqlite3``)."""
+    db: str = ""
+    """The learning database: examples, cell records, log watermarks
+    (default: ``$XDG_STATE_HOME/waypost/learn.sqlite``)."""
     threshold: float = 0.0
     """Confidence below which the offline assistant abstains; 0 means the calibrated default."""
 
@@ -105,10 +106,8 @@ class Config:
         return Path(self.learn.events_dir) if self.learn.events_dir else state_dir() / "events"
 
     @property
-    def examples_db(self) -> Path:
-        if self.learn.examples_db:
-            return Path(self.learn.examples_db)
-        return state_dir() / "examples.sqlite3"
+    def learn_db(self) -> Path:
+        return Path(self.learn.db) if self.learn.db else state_dir() / "learn.sqlite"
 
 
 def user_config_path(env: Mapping[str, str] | None = None) -> Path:

@@ -9,16 +9,17 @@ from typing import Annotated
 import typer
 
 from waypost.cli.console import out
+from waypost.config import load_config
 from waypost.errors import UsageError
 from waypost.learn import (
     EvalReport,
     JsonlEventLog,
     Learner,
     SqliteStore,
-    default_paths,
     evaluate,
     replay,
 )
+from waypost.project import find_git_root
 
 __all__ = ["app"]
 
@@ -28,18 +29,18 @@ app = typer.Typer()
 @app.command("learn")
 def learn(
     log: Annotated[
-        Path | None, typer.Option("--log", help="Event log directory (default: ~/.waypost/events).")
+        Path | None, typer.Option("--log", help="Event log directory (default: the state dir's).")
     ] = None,
     store: Annotated[
         Path | None,
-        typer.Option("--store", help="Example store, SQLite (default: ~/.waypost/learn.sqlite)."),
+        typer.Option("--store", help="Learning database, SQLite (default: the state dir's)."),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Learn from every event logged since the last run: new examples, updated records."""
-    paths = default_paths()
-    log_dir = log or paths.events
-    db = SqliteStore(store or paths.store)
+    config = load_config(find_git_root(Path.cwd()))
+    log_dir = log or config.events_dir
+    db = SqliteStore(store or config.learn_db)
     try:
         stats = Learner(JsonlEventLog(log_dir), db).poll()
         total = len(db)

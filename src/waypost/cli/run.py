@@ -27,9 +27,10 @@ from waypost.cli.options import (
 )
 from waypost.cli.tasks import load_tasks, pick_task
 from waypost.cli.terminal import attached, terminal_size, tty_stdin
+from waypost.config import load_config
 from waypost.errors import TaskError, UsageError
 from waypost.learn.events import EventSink, JsonlEventSink
-from waypost.project import Task, find_tasks
+from waypost.project import Task, find_git_root, find_tasks
 from waypost.runner import (
     Execution,
     Exited,
@@ -368,9 +369,8 @@ def _write(target: BinaryIO, data: bytes, lock: threading.Lock) -> None:
 
 
 def _event_sink() -> EventSink | None:
-    """Learning events go to ``$WAYPOST_EVENTS_DIR`` when set."""
-    directory = os.environ.get("WAYPOST_EVENTS_DIR")
-    return JsonlEventSink(Path(directory)) if directory else None
+    """Every run is a learning event, in the event log the config names."""
+    return JsonlEventSink(load_config(find_git_root(Path.cwd())).events_dir)
 
 
 @contextlib.contextmanager

@@ -11,8 +11,8 @@ How the rest of Waypost calls it:
   the offline provider: ``suggest(cells_before)`` returns a ``Suggestion`` (cells, confidence in
   [0, 1], the examples used) or ``None`` when it abstains; ``retrieve(query, k)`` returns the
   nearest ``Example``s for few-shot prompts.
-- **Server (``waypost serve``).** Open one ``SqliteStore`` (``default_paths().store``), run
-  ``Learner(JsonlEventLog(default_paths().events), store).run_forever(stop_event)`` in a daemon
+- **Server (``waypost serve``).** Open one ``SqliteStore`` (``Config.learn_db``), run
+  ``Learner(JsonlEventLog(Config.events_dir), store).run_forever(stop_event)`` in a daemon
   thread, and give the same store to one ``OfflineAssistant``: new executions become examples
   within a second and are used by the next suggestion.
 - **Events.** The runner and server emit ``events.execute(...)`` (context = the cells before, as
@@ -36,7 +36,6 @@ from waypost.learn.events import (
 )
 from waypost.learn.learner import Learner, LearnStats
 from waypost.learn.metric import distance
-from waypost.learn.paths import LearnPaths, default_paths
 from waypost.learn.query import Query, QueryCell, build_query
 from waypost.learn.records import CellRecord, Example, Outcome
 from waypost.learn.store import (
@@ -61,7 +60,6 @@ __all__ = [
     "GeneratedCell",
     "JsonlEventLog",
     "JsonlEventSink",
-    "LearnPaths",
     "LearnStats",
     "LearnStore",
     "Learner",
@@ -79,7 +77,6 @@ __all__ = [
     "Watermark",
     "WatermarkStore",
     "build_query",
-    "default_paths",
     "distance",
     "evaluate",
     "replay",

@@ -11,7 +11,7 @@ SHARED_EVAL = Path(__file__).resolve().parents[4] / "shared" / "eval"
 
 
 def test_learn_reads_the_log_once_and_then_has_nothing_new(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("WAYPOST_HOME", str(tmp_path))
+    monkeypatch.setenv("WAYPOST_STATE_DIR", str(tmp_path))
     sink = ev.JsonlEventSink(tmp_path / "events")
     sink.emit(
         ev.execute(
