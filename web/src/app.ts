@@ -37,9 +37,11 @@ export class App implements CellActions {
   private readonly panelTitle = h("h2", { id: "panel-title" });
   private readonly panelBody = h("div.panel-body");
   private readonly content = h("main.content", { id: "content" });
+  private readonly banner = h("div.banner", { role: "alert", hidden: true });
   private readonly runAllButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly saveButton: HTMLButtonElement;
+  private menu: HTMLButtonElement | undefined;
   private nb: Notebook | undefined;
   private selected = "";
   private panelKind: PanelKind | undefined;
@@ -89,6 +91,8 @@ export class App implements CellActions {
 
   private layout(): void {
     const menu = iconButton("menu", "☰", "Show runbooks", () => this.toggleSidebar());
+    menu.setAttribute("aria-expanded", "false");
+    this.menu = menu;
     const envButton = h("button.env", { type: "button", title: "Session environment" }, "Env");
     envButton.addEventListener("click", () => this.togglePanel("environment"));
     const header = h(
@@ -105,7 +109,7 @@ export class App implements CellActions {
     );
     const closePanel = iconButton("close", "✕", "Close panel", () => this.closePanel());
     this.panel.append(h("div.panel-head", {}, this.panelTitle, closePanel), this.panelBody);
-    this.content.append(this.view.element);
+    this.content.append(this.banner, this.view.element);
     const auto = h("input", { type: "checkbox", id: "ai-auto", checked: this.suggestions.automatic });
     auto.addEventListener("change", () => (this.suggestions.automatic = auto.checked));
     const footer = h(
@@ -128,8 +132,10 @@ export class App implements CellActions {
     this.ai(this.suggestions.automatic ? "AI: suggests as you type" : "AI: on request (Ctrl+Enter)");
   }
 
-  private toggleSidebar(): void {
-    this.root.classList.toggle("sidebar-open");
+  private toggleSidebar(open = !this.root.classList.contains("sidebar-open")): void {
+    this.root.classList.toggle("sidebar-open", open);
+    this.menu?.setAttribute("aria-expanded", String(open));
+    if (open) this.sidebar.element.querySelector<HTMLElement>("button.file")?.focus();
   }
 
   private togglePanel(kind: PanelKind): void {
@@ -204,6 +210,7 @@ export class App implements CellActions {
     window.addEventListener("beforeunload", (event) => {
       if (this.nb?.dirty) event.preventDefault();
     });
+    window.addEventListener("focus", () => void this.checkDisk());
     // the runbook in the address opens while the list is still loading
     const routed = this.route();
     const files = this.refreshFiles();
@@ -263,7 +270,7 @@ export class App implements CellActions {
   }
 
   async open(path: string, cellId?: string): Promise<void> {
-    this.root.classList.remove("sidebar-open");
+    this.toggleSidebar(false);
     if (path === this.nb?.path) {
       if (cellId) this.reveal(cellId);
       return;
@@ -303,7 +310,10 @@ export class App implements CellActions {
       const { kind, id } = (event as CustomEvent<{ kind: ChangeKind; id?: string }>).detail;
       this.changed(kind, id);
     });
-    if (!this.content.contains(this.view.element)) this.content.replaceChildren(this.view.element);
+    if (!this.content.contains(this.view.element)) {
+      this.content.replaceChildren(this.banner, this.view.element);
+    }
+    this.banner.hidden = true;
     this.view.show(nb, frontmatterView(doc));
     this.selected = "";
     const hash = `#${encodeURI(doc.path)}`;
@@ -394,6 +404,32 @@ export class App implements CellActions {
     }
     this.status("Not saved: the file on disk is newer. Save again to choose.", "error");
     return false;
+  }
+
+  /** Back in the window: if the file changed on disk meanwhile, say so (and change nothing). */
+  private async checkDisk(): Promise<void> {
+    const nb = this.nb;
+    if (!nb || nb.isNew || this.saving) return;
+    let doc: NotebookDocument;
+    try {
+      doc = await openNotebook(nb.path);
+    } catch {
+      return;
+    }
+    if (this.nb !== nb || doc.hash === nb.hash || this.saving) return;
+    const reload = h("button", { type: "button" }, nb.dirty ? "Reload theirs (drop my changes)" : "Reload");
+    reload.addEventListener("click", () => {
+      this.show(doc, true);
+      this.status(`Reloaded ${doc.path} from disk`);
+    });
+    const keep = h("button", { type: "button" }, "Keep mine");
+    keep.addEventListener("click", () => (this.banner.hidden = true));
+    this.banner.replaceChildren(
+      h("span", {}, `${nb.path} changed on disk since you opened it.`),
+      reload,
+      keep,
+    );
+    this.banner.hidden = false;
   }
 
   private async create(): Promise<void> {
@@ -567,6 +603,18 @@ export class App implements CellActions {
       if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
         event.preventDefault();
         void this.save();
+      }
+    });
+    // Escape closes the runbook list (narrow windows) and the side panel, back to the notebook
+    this.sidebar.element.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.root.classList.contains("sidebar-open")) {
+        this.toggleSidebar(false);
+        this.menu?.focus();
+      }
+    });
+    this.panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !(event.target instanceof HTMLInputElement && event.target.type === "search" && event.target.value)) {
+        this.closePanel();
       }
     });
     this.view.element.addEventListener("keydown", (event) => {

@@ -4,6 +4,7 @@
  * raw output a click away.
  */
 
+import { h } from "../dom";
 import { AnsiText } from "./ansiText";
 import { isRich, renderRich } from "./rich";
 import { TerminalView } from "./terminal";
@@ -17,6 +18,7 @@ export class OutputView {
   private text?: AnsiText;
   private terminal?: TerminalView;
   private sniffed?: string;
+  private stdin?: HTMLElement;
   private stdout = "";
 
   constructor() {
@@ -36,6 +38,8 @@ export class OutputView {
   }
 
   clear(): void {
+    this.stdin?.remove();
+    this.stdin = undefined;
     this.terminal?.dispose();
     this.terminal = undefined;
     this.text = undefined;
@@ -61,6 +65,28 @@ export class OutputView {
     this.body.append(this.text.element);
   }
 
+  /** A line to type into the standard input of a cell without a terminal, while it runs. */
+  offerInput(send: (data: string) => void, close: () => void): void {
+    const input = h("input", { type: "text", "aria-label": "Standard input", placeholder: "stdin" });
+    const form = h(
+      "form.stdin",
+      {},
+      input,
+      h("button", { type: "submit" }, "Send"),
+      h("button", { type: "button", onclick: () => close() }, "End input"),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      send(`${input.value}\n`);
+      this.text?.write(`${input.value}\n`, "stdout");
+      input.value = "";
+    });
+    this.stdin?.remove();
+    this.stdin = form;
+    this.element.hidden = false;
+    this.element.append(form);
+  }
+
   write(stream: "stdout" | "stderr", data: string, mimeType?: string): void {
     if (!data) return;
     if (stream === "stdout") {
@@ -84,6 +110,8 @@ export class OutputView {
 
   /** The execution ended: flush, stop listening, and show rich output if there is any. */
   finish(mimeOverride?: string): void {
+    this.stdin?.remove();
+    this.stdin = undefined;
     this.text?.flush();
     this.terminal?.detach();
     const mime = mimeOverride || this.sniffed;
@@ -99,20 +127,18 @@ export class OutputView {
     raw.append(...this.body.childNodes);
     this.body.append(rich, raw);
     this.element.classList.add("has-rich");
-    const toggle = document.createElement("button");
-    toggle.type = "button";
-    toggle.className = "link";
-    toggle.textContent = "Show raw output";
-    toggle.setAttribute("aria-expanded", "false");
+    const toggle = h(
+      "button.link",
+      { type: "button", "aria-expanded": "false" },
+      "Show raw output",
+    );
     toggle.addEventListener("click", () => {
       raw.hidden = !raw.hidden;
       toggle.textContent = raw.hidden ? "Show raw output" : "Hide raw output";
       toggle.setAttribute("aria-expanded", String(!raw.hidden));
       if (!raw.hidden) this.terminal?.fit();
     });
-    const label = document.createElement("span");
-    label.className = "output-mime";
-    label.textContent = mime.split(";")[0]!;
+    const label = h("span.output-mime", {}, mime.split(";")[0]!);
     this.bar.replaceChildren(label, toggle);
     this.bar.hidden = false;
   }
@@ -120,7 +146,6 @@ export class OutputView {
 
 /** A terminal's transcript as plain text: no colours, no carriage returns. */
 function stripTerminal(text: string): string {
-  // eslint-style regex for CSI/OSC sequences
   return text
     .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, "")
     .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")

@@ -72,6 +72,14 @@ export class TerminalView {
     view.term.open(element);
     view.term.textarea?.setAttribute("aria-label", "Terminal input");
     view.term.onData((data) => view.events?.input(data));
+    // once the process is gone, Escape and Tab leave the terminal as they leave any other field
+    view.term.attachCustomKeyEventHandler((event) => {
+      if (view.events || (event.key !== "Escape" && event.key !== "Tab")) return true;
+      if (event.type === "keydown" && event.key === "Escape") {
+        element.closest<HTMLElement>("section.cell")?.focus();
+      }
+      return false;
+    });
     view.term.onResize(({ rows, cols }) => view.events?.resize(rows, cols));
     view.show(MIN_VISIBLE);
     view.fit();
@@ -101,6 +109,7 @@ export class TerminalView {
   detach(): void {
     this.events = undefined;
     this.term.options.cursorBlink = false;
+    this.term.options.disableStdin = true;
     this.term.write("\x1b[?25l", () => {
       const buffer = this.term.buffer.active;
       if (buffer.baseY > 0) return;
