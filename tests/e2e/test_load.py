@@ -36,6 +36,7 @@ TIMINGS = """() => {
     domContentLoaded: nav.domContentLoadedEventEnd,
     load: nav.loadEventEnd,
     firstContentfulPaint: fcp,
+    notebookFetched: mark("waypost:notebook-fetched"),
     notebookShown: mark("waypost:notebook-shown"),
     interactive: mark("waypost:interactive"),
     lastLongTaskEnd: lastLong,

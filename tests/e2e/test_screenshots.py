@@ -50,7 +50,9 @@ def test_screenshots_of_the_main_views(notebook: Notebook) -> None:
     page.screenshot(path=SHOTS / "json-output.png")
 
     notebook.stand_in.script(
-        llm.Reply(text="```sh\nkubectl -n staging create secret tls api-tls \\\n  --cert=api.crt --key=api.key\n```")
+        llm.Reply(
+            text="```sh\nkubectl -n staging create secret tls api-tls \\\n  --cert=api.crt --key=api.key\n```"
+        )
     )
     notebook.cell("Next: rotate the certificate.").focus()
     page.keyboard.press("Control+Enter")

@@ -289,6 +289,7 @@ export class App implements CellActions {
       return;
     }
     if (ticket !== this.opening) return;
+    performance.mark("waypost:notebook-fetched");
     this.show(doc);
     this.status("");
     if (cellId) this.reveal(cellId);
