@@ -126,3 +126,16 @@ def test_an_accepted_suggestion_runs_and_is_logged_as_executed(notebook: Noteboo
     expect(notebook.status(cell)).to_contain_text("✓ exit 0")
     executed = [e for e in events(notebook.server) if e["type"] == "execute"]
     assert any(e["cell_id"] == cell_id for e in executed)
+
+
+def test_run_all_goes_in_order_skips_excluded_cells_and_stops_at_a_failure(
+    notebook: Notebook,
+) -> None:
+    notebook.fresh("runall.md", fixture="runall.md")
+    page = notebook.open("runall.md").page
+    page.get_by_role("button", name="▶ Run all").click()
+    expect(page.locator(".statusbar .message")).to_contain_text("Run all stopped at failing")
+    expect(notebook.status(notebook.code_cell("first"))).to_contain_text("✓ exit 0")
+    expect(notebook.status(notebook.code_cell("failing"))).to_contain_text("✗ exit 3")
+    assert notebook.status(notebook.code_cell("skipped")).inner_text() == ""
+    assert notebook.status(notebook.code_cell("after")).inner_text() == ""
