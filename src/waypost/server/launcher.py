@@ -12,15 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from waypost.ai import Generator, make_provider
 from waypost.config import Config, load_config
-from waypost.learn.events import JsonlEventSink
 from waypost.log import configure as configure_logging
 from waypost.server.auth import Guard, new_token
 from waypost.server.grpc.server import GrpcService, RunningGrpc, start_grpc
 from waypost.server.paths import Confinement
 from waypost.server.state import ServerState
 from waypost.server.tls import load_or_generate
+from waypost.workspace import Workspace
 
 __all__ = ["ServeOptions", "build_state", "serve"]
 
@@ -41,25 +40,21 @@ def build_state(options: ServeOptions, config: Config | None = None) -> ServerSt
     config = config or load_config(options.project)
     token = options.token or config.server.token or new_token()
     guard = Guard(token, tuple(options.cors_origins) or config.server.cors_origins)
-    sink = JsonlEventSink(config.events_dir)
-    provider = make_provider(config.ai)
-    generator = Generator(provider, config.ai, sink=sink)
-    return ServerState(
-        config=config,
-        guard=guard,
-        confinement=Confinement(options.project.resolve()),
-        sink=sink,
-        generator=generator,
-    )
+    workspace = Workspace(options.project.resolve(), config, source="server")
+    return ServerState(workspace=workspace, guard=guard, confinement=Confinement(workspace.root))
 
 
 def grpc_services(state: ServerState) -> list[GrpcService]:
     from waypost._proto.foyle.v1alpha1 import agent_pb2_grpc
     from waypost._proto.runme.parser.v1 import parser_pb2_grpc
     from waypost._proto.runme.project.v1 import project_pb2_grpc
+    from waypost._proto.runme.runner.v1 import runner_pb2_grpc as runner_v1_grpc
+    from waypost._proto.runme.runner.v2 import runner_pb2_grpc as runner_v2_grpc
     from waypost.server.grpc.ai_service import AIService
     from waypost.server.grpc.parser_service import ParserService
     from waypost.server.grpc.project_service import ProjectService
+    from waypost.server.grpc.runner_v1 import RunnerServiceV1
+    from waypost.server.grpc.runner_v2 import RunnerServiceV2
 
     return [
         GrpcService(ParserService(state.cache), parser_pb2_grpc.add_ParserServiceServicer_to_server,
@@ -68,6 +63,10 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
                     project_pb2_grpc.add_ProjectServiceServicer_to_server, "runme.project.v1.ProjectService"),
         GrpcService(AIService(state.generator, state.sink),
                     agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
+        GrpcService(RunnerServiceV1(state.runner, state.confinement),
+                    runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
+        GrpcService(RunnerServiceV2(state.runner, state.confinement),
+                    runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
     ]  # fmt: skip
 
 
@@ -140,10 +139,12 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
             loop.add_signal_handler(signum, stop.set)
         await serve_http(app, http_config, shutdown_trigger=stop.wait)
 
+    state.workspace.start_learning()
     try:
         asyncio.run(main())
     finally:
         grpc.stop()
+        state.workspace.close()  # ends every process the server started
         if on_stop is not None:
             on_stop()
         http_socket.close()
