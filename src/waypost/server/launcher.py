@@ -11,6 +11,7 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from waypost.config import Config, load_config
 from waypost.log import configure as configure_logging
@@ -106,6 +107,13 @@ def _banner(options: ServeOptions, state: ServerState, http_port: int, grpc: Run
     sys.stderr.flush()
 
 
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Connections still open at shutdown are cancelled; that is the plan, not an error."""
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
 def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -> None:
     """Run until SIGINT or SIGTERM; then stop both servers and every process they started."""
     from hypercorn.asyncio import serve as serve_http
@@ -120,21 +128,21 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
     grpc = start_grpc(
         grpc_services(state), f"{options.host}:{options.grpc_port}", guard=state.guard, tls=tls
     )
+    http_port = http_socket.getsockname()[1]
     http_config = HttpConfig()
-    http_config.bind = [f"fd://{http_socket.fileno()}"]
+    http_config.bind = [f"fd://{http_socket.detach()}"]  # hypercorn owns (and closes) it now
     http_config.accesslog = None
     http_config.errorlog = None
     http_config.graceful_timeout = 3.0
     app = build_app(state)
-    _banner(options, state, http_socket.getsockname()[1], grpc)
+    _banner(options, state, http_port, grpc)
     if options.open_browser:
-        webbrowser.open(
-            f"http://127.0.0.1:{http_socket.getsockname()[1]}/?token={state.guard.token}"
-        )
+        webbrowser.open(f"http://127.0.0.1:{http_port}/?token={state.guard.token}")
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_quiet_cancellations)
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await serve_http(app, http_config, shutdown_trigger=stop.wait)
@@ -147,4 +155,3 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
         state.workspace.close()  # ends every process the server started
         if on_stop is not None:
             on_stop()
-        http_socket.close()
