@@ -13,10 +13,12 @@ from waypost.ai.prompt import Example, build_prompt
 from waypost.ai.provider import Assistant, Provider, Request
 from waypost.config import AIConfig
 from waypost.errors import UsageError
-from waypost.learn import events
+from waypost.learn import Example as LearnedExample
+from waypost.learn import build_query, events
 from waypost.learn.events import EventSink, GeneratedCell
 from waypost.masking import Redactor
 from waypost.notebook import Cell, new_ulid
+from waypost.notebook.serializer import fence_for
 
 __all__ = ["Generation", "Generator"]
 
@@ -98,9 +100,9 @@ class Generator:
     def _examples(self, context: Context, env: Mapping[str, str]) -> list[Example]:
         if self.assistant is None or self.provider.name == "offline" or self.config.examples <= 0:
             return []
-        found = self.assistant.examples(context.cells, self.config.examples)
+        found = self.assistant.retrieve(build_query(list(context.cells)), self.config.examples)
         redact = Redactor(env)
-        return [Example(redact(e.request), redact(e.answer)) for e in found]
+        return [Example(redact(_request_text(e)), redact(_answer_text(e))) for e in found]
 
     def _log(self, generation: Generation, notebook: str, source: str) -> None:
         if self.sink is None or generation.context is None:
@@ -128,3 +130,12 @@ class Generator:
                 source=source,
             )
         )
+
+
+def _request_text(example: LearnedExample) -> str:
+    return "\n\n".join(cell.value for cell in example.query.cells)
+
+
+def _answer_text(example: LearnedExample) -> str:
+    fence = fence_for(example.answer)
+    return f"{fence}{example.language or 'sh'}\n{example.answer}\n{fence}"

@@ -11,16 +11,16 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from waypost.ai import Generator, make_provider
 from waypost.config import Config, load_config
-from waypost.learn.events import JsonlEventSink
 from waypost.log import configure as configure_logging
 from waypost.server.auth import Guard, new_token
 from waypost.server.grpc.server import GrpcService, RunningGrpc, start_grpc
 from waypost.server.paths import Confinement
 from waypost.server.state import ServerState
 from waypost.server.tls import load_or_generate
+from waypost.workspace import Workspace
 
 __all__ = ["ServeOptions", "build_state", "serve"]
 
@@ -41,25 +41,21 @@ def build_state(options: ServeOptions, config: Config | None = None) -> ServerSt
     config = config or load_config(options.project)
     token = options.token or config.server.token or new_token()
     guard = Guard(token, tuple(options.cors_origins) or config.server.cors_origins)
-    sink = JsonlEventSink(config.events_dir)
-    provider = make_provider(config.ai)
-    generator = Generator(provider, config.ai, sink=sink)
-    return ServerState(
-        config=config,
-        guard=guard,
-        confinement=Confinement(options.project.resolve()),
-        sink=sink,
-        generator=generator,
-    )
+    workspace = Workspace(options.project.resolve(), config, source="server")
+    return ServerState(workspace=workspace, guard=guard, confinement=Confinement(workspace.root))
 
 
 def grpc_services(state: ServerState) -> list[GrpcService]:
     from waypost._proto.foyle.v1alpha1 import agent_pb2_grpc
     from waypost._proto.runme.parser.v1 import parser_pb2_grpc
     from waypost._proto.runme.project.v1 import project_pb2_grpc
+    from waypost._proto.runme.runner.v1 import runner_pb2_grpc as runner_v1_grpc
+    from waypost._proto.runme.runner.v2 import runner_pb2_grpc as runner_v2_grpc
     from waypost.server.grpc.ai_service import AIService
     from waypost.server.grpc.parser_service import ParserService
     from waypost.server.grpc.project_service import ProjectService
+    from waypost.server.grpc.runner_v1 import RunnerServiceV1
+    from waypost.server.grpc.runner_v2 import RunnerServiceV2
 
     return [
         GrpcService(ParserService(state.cache), parser_pb2_grpc.add_ParserServiceServicer_to_server,
@@ -68,6 +64,10 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
                     project_pb2_grpc.add_ProjectServiceServicer_to_server, "runme.project.v1.ProjectService"),
         GrpcService(AIService(state.generator, state.sink),
                     agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
+        GrpcService(RunnerServiceV1(state.runner, state.confinement),
+                    runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
+        GrpcService(RunnerServiceV2(state.runner, state.confinement),
+                    runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
     ]  # fmt: skip
 
 
@@ -107,6 +107,13 @@ def _banner(options: ServeOptions, state: ServerState, http_port: int, grpc: Run
     sys.stderr.flush()
 
 
+def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Connections still open at shutdown are cancelled; that is the plan, not an error."""
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
 def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -> None:
     """Run until SIGINT or SIGTERM; then stop both servers and every process they started."""
     from hypercorn.asyncio import serve as serve_http
@@ -121,29 +128,30 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
     grpc = start_grpc(
         grpc_services(state), f"{options.host}:{options.grpc_port}", guard=state.guard, tls=tls
     )
+    http_port = http_socket.getsockname()[1]
     http_config = HttpConfig()
-    http_config.bind = [f"fd://{http_socket.fileno()}"]
+    http_config.bind = [f"fd://{http_socket.detach()}"]  # hypercorn owns (and closes) it now
     http_config.accesslog = None
     http_config.errorlog = None
     http_config.graceful_timeout = 3.0
     app = build_app(state)
-    _banner(options, state, http_socket.getsockname()[1], grpc)
+    _banner(options, state, http_port, grpc)
     if options.open_browser:
-        webbrowser.open(
-            f"http://127.0.0.1:{http_socket.getsockname()[1]}/?token={state.guard.token}"
-        )
+        webbrowser.open(f"http://127.0.0.1:{http_port}/?token={state.guard.token}")
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_quiet_cancellations)
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await serve_http(app, http_config, shutdown_trigger=stop.wait)
 
+    state.workspace.start_learning()
     try:
         asyncio.run(main())
     finally:
         grpc.stop()
+        state.workspace.close()  # ends every process the server started
         if on_stop is not None:
             on_stop()
-        http_socket.close()

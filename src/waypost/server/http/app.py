@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from waypost.errors import WaypostError
 from waypost.log import get_logger
-from waypost.server.http import ai, notebooks
+from waypost.server.http import ai, executions, notebooks
 from waypost.server.http.errors import error_json, waypost_error_handler
 from waypost.server.http.openapi import openapi
 from waypost.server.http.security import COOKIE, BodyTooLargeError, SecurityMiddleware
@@ -64,6 +64,7 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Se
         Route("/api/openapi.json", openapi),
         *notebooks.routes,
         *ai.routes,
+        *executions.routes,
         *(extra_routes or []),
     ]
     root = web_root()
