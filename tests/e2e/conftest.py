@@ -46,7 +46,7 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stand_in() -> Iterator[llm.StandIn]:
     running = llm.start()
     running.default = llm.Reply(text=f"```sh\n{SUGGESTION}\n```")
@@ -54,15 +54,17 @@ def stand_in() -> Iterator[llm.StandIn]:
     running.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # package scope: the server and the browser are gone before other test packages run, whose
+    # fixtures check that no process outlives its test
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
     (root / "big.md").write_text(big_runbook(150), encoding="utf-8")
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(project: Path, stand_in: llm.StandIn) -> Iterator[Server]:
     env = {
         "WAYPOST_AI_PROVIDER": "openai-compatible",
@@ -76,7 +78,7 @@ def server(project: Path, stand_in: llm.StandIn) -> Iterator[Server]:
     stop_server(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     profile = tmp_path_factory.mktemp("chromium-profile")
     with playwright_api.sync_playwright() as playwright:

@@ -47,9 +47,6 @@ def test_firefox_renders_edits_and_saves_a_runbook(firefox: Firefox, server: Ser
 
 
 def test_firefox_runs_a_cell_and_shows_its_output(firefox: Firefox, server: Server) -> None:
-    with server.client() as client:
-        if client.get("/api/sessions").status_code == 404:
-            pytest.skip("this server does not run cells yet (/api/sessions is missing)")
     (server.root / "firefox-run.md").write_text(
         '# Run\n\n```sh {"name":"json","interactive":"false"}\necho \'{"browser": "firefox"}\'\n```\n'
         '\n```sh {"name":"tty"}\necho "in a terminal"\n```\n'

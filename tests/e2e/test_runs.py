@@ -5,18 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Notebook, Server, events
-
-
-@pytest.fixture(autouse=True)
-def _server_runs_cells(server: Server) -> None:
-    # TODO(#7): drop once the runner is wired into `waypost serve` on main
-    with server.client() as client:
-        if client.get("/api/sessions").status_code == 404:
-            pytest.skip("this server does not run cells yet (/api/sessions is missing)")
+from tests.e2e.conftest import Notebook, events
 
 
 def test_output_streams_into_the_cell_while_it_runs(notebook: Notebook) -> None:

@@ -13,6 +13,8 @@ export type Outcome =
 export interface ExecutionHandlers {
   started?(executionId: string, sessionId: string, pid: number): void;
   output(stream: "stdout" | "stderr", data: string, mimeType?: string): void;
+  /** The server refused a control message (input, resize, stop) of a running execution. */
+  complaint?(error: string, message: string): void;
 }
 
 export class Execution {
@@ -63,7 +65,8 @@ export class Execution {
           });
           break;
         case "error":
-          finish({ kind: "refused", error: message.error, message: message.message });
+          if (this.executionId) handlers.complaint?.(message.error, message.message);
+          else finish({ kind: "refused", error: message.error, message: message.message });
           break;
       }
     });

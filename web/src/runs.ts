@@ -78,22 +78,15 @@ export class Runs {
         this.host.changed();
       },
       output: (stream, data, mimeType) => output.write(stream, data, mimeType),
+      complaint: (error, message) => output.note(`${error}: ${message}`, "warning"),
     });
     this.running.set(cellId, execution);
     this.host.changed();
-    // a cell without a terminal that is still running after a moment may be waiting for input
-    const offer = terminal
-      ? 0
-      : window.setTimeout(
-          () => output.offerInput((data) => execution.input(data), () => execution.eof()),
-          800,
-        );
     terminal?.attach({
       input: (data) => execution.input(data),
       resize: (rows, cols) => execution.resize(rows, cols),
     });
     const ended = execution.done.then((outcome) => {
-      window.clearTimeout(offer);
       this.running.delete(cellId);
       this.report(cellId, outcome);
       this.host.changed();

@@ -18,7 +18,6 @@ export class OutputView {
   private text?: AnsiText;
   private terminal?: TerminalView;
   private sniffed?: string;
-  private stdin?: HTMLElement;
   private stdout = "";
 
   constructor() {
@@ -38,8 +37,6 @@ export class OutputView {
   }
 
   clear(): void {
-    this.stdin?.remove();
-    this.stdin = undefined;
     this.terminal?.dispose();
     this.terminal = undefined;
     this.text = undefined;
@@ -65,28 +62,6 @@ export class OutputView {
     this.body.append(this.text.element);
   }
 
-  /** A line to type into the standard input of a cell without a terminal, while it runs. */
-  offerInput(send: (data: string) => void, close: () => void): void {
-    const input = h("input", { type: "text", "aria-label": "Standard input", placeholder: "stdin" });
-    const form = h(
-      "form.stdin",
-      {},
-      input,
-      h("button", { type: "submit" }, "Send"),
-      h("button", { type: "button", onclick: () => close() }, "End input"),
-    );
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      send(`${input.value}\n`);
-      this.text?.write(`${input.value}\n`, "stdout");
-      input.value = "";
-    });
-    this.stdin?.remove();
-    this.stdin = form;
-    this.element.hidden = false;
-    this.element.append(form);
-  }
-
   write(stream: "stdout" | "stderr", data: string, mimeType?: string): void {
     if (!data) return;
     if (stream === "stdout") {
@@ -110,8 +85,6 @@ export class OutputView {
 
   /** The execution ended: flush, stop listening, and show rich output if there is any. */
   finish(mimeOverride?: string): void {
-    this.stdin?.remove();
-    this.stdin = undefined;
     this.text?.flush();
     this.terminal?.detach();
     const mime = mimeOverride || this.sniffed;
