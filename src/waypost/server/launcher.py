@@ -51,7 +51,7 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
     from waypost._proto.runme.project.v1 import project_pb2_grpc
     from waypost._proto.runme.runner.v1 import runner_pb2_grpc as runner_v1_grpc
     from waypost._proto.runme.runner.v2 import runner_pb2_grpc as runner_v2_grpc
-    from waypost.server.grpc.ai_service import AIService
+    from waypost.server.grpc.ai_service import AIService, RunmeGenerateService
     from waypost.server.grpc.parser_service import ParserService
     from waypost.server.grpc.project_service import ProjectService
     from waypost.server.grpc.runner_v1 import RunnerServiceV1
@@ -64,6 +64,8 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
                     project_pb2_grpc.add_ProjectServiceServicer_to_server, "runme.project.v1.ProjectService"),
         GrpcService(AIService(state.generator, state.sink),
                     agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
+        GrpcService(RunmeGenerateService(state.generator),
+                    agent_pb2_grpc.add_RunmeGenerateServiceServicer_to_server, "RunmeGenerateService"),
         GrpcService(RunnerServiceV1(state.runner, state.confinement),
                     runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
         GrpcService(RunnerServiceV2(state.runner, state.confinement),
