@@ -49,8 +49,10 @@ TIMINGS = """() => {
 }"""
 
 
-def load_once(context: Any, server: Server) -> dict[str, Any]:
+def load_once(context: Any, server: Server, *, cold: bool = False) -> dict[str, Any]:
     page = context.new_page()
+    if cold:  # every asset fetched again, as on a first visit
+        context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
     page.add_init_script(WATCH_LONG_TASKS)
     page.goto(f"{server.url}/#big.md")
     expect(page.locator("section.cell")).to_have_count(300)
@@ -67,18 +69,20 @@ def test_a_300_cell_runbook_opens_and_its_load_time_is_recorded(
     warmup = browser_context.new_page()
     warmup.goto(f"{server.url}/?token={TOKEN}#README.md")  # sets the cookie
     warmup.close()
-    runs = [load_once(browser_context, server) for _ in range(5)]
+    runs = [load_once(browser_context, server, cold=True)]
+    runs += [load_once(browser_context, server) for _ in range(4)]
     assert all(r["cells"] == 300 for r in runs)
     # time to interactive: the notebook is drawn and the main thread is free again
     tti = [max(r["interactive"], r["lastLongTaskEnd"]) for r in runs]
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
-        "runbook": "300 cells (150 Markdown with a table and a task list, 150 shell)",
-        "first_load": runs[0],
+        "runbook": "300 cells: 150 Markdown blocks (headings, prose with code spans and links, "
+        "tables, task lists) and 150 shell cells",
+        "cold_load": runs[0],
         "time_to_interactive_ms": {
-            "first": round(tti[0], 1),
-            "median_of_next_4": round(statistics.median(tti[1:]), 1),
+            "cold": round(tti[0], 1),
+            "warm_median_of_4": round(statistics.median(tti[1:]), 1),
             "all": [round(t, 1) for t in tti],
         },
     }
