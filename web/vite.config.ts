@@ -18,7 +18,8 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // name lazy chunks after their package (lang-python-[hash].js), not "dist-[hash].js"
-        chunkFileNames: (chunk) => `assets/${chunkName(chunk.facadeModuleId ?? chunk.moduleIds.at(-1) ?? chunk.name)}-[hash].js`,
+        chunkFileNames: (chunk) =>
+          `assets/${chunkName(chunk.facadeModuleId ?? chunk.moduleIds.at(-1) ?? chunk.name)}-[hash].js`,
       },
     },
   },

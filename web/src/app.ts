@@ -6,19 +6,22 @@
 import { ApiError, listFiles, openNotebook, renameFile, saveNotebook } from "./api";
 import { attributesForm } from "./attributesPanel";
 import type { CellActions } from "./cellView";
-import { ask, choose } from "./dialog";
+import { commandKey } from "./commandKeys";
+import { ask } from "./dialog";
 import { h, iconButton } from "./dom";
 import { EnvironmentPanel } from "./environmentPanel";
 import { COMMON_LANGUAGES } from "./languages";
 import { displayName, newCell, Notebook, type Cell, type ChangeKind } from "./notebook";
 import { NotebookView } from "./notebookView";
 import { preloadTerminal } from "./output/terminal";
+import { askConflict, askUnsaved, changedOnDisk } from "./questions";
+import { checkPath, titleOf } from "./runbookPath";
 import { Runs } from "./runs";
+import { SidePanel } from "./sidePanel";
 import { Sidebar } from "./sidebar";
+import { StatusBar, type StatusAction, type Tone } from "./statusBar";
 import { Suggestions } from "./suggestions";
 import type { CellKind, NotebookDocument } from "./wire";
-
-const RUNBOOK = /\.(md|mdx|mdi|mdr|run|runme|dag)$/i;
 
 type PanelKind = "attributes" | "environment";
 
@@ -30,12 +33,13 @@ export class App implements CellActions {
   private readonly environment: EnvironmentPanel;
   private readonly root: HTMLElement;
   private readonly title = h("span.doc-path");
-  private readonly dirtyMark = h("span.dirty", { title: "Unsaved changes", "aria-label": "unsaved changes", hidden: true }, "●");
-  private readonly message = h("span.message", { role: "status", "aria-live": "polite" });
-  private readonly aiStatus = h("span.ai-status", { role: "status", "aria-live": "polite" });
-  private readonly panel = h("aside.panel", { hidden: true, "aria-labelledby": "panel-title" });
-  private readonly panelTitle = h("h2", { id: "panel-title" });
-  private readonly panelBody = h("div.panel-body");
+  private readonly dirtyMark = h(
+    "span.dirty",
+    { title: "Unsaved changes", "aria-label": "unsaved changes", hidden: true },
+    "●",
+  );
+  private readonly statusBar: StatusBar;
+  private readonly panel: SidePanel<PanelKind>;
   private readonly content = h("main.content", { id: "content" });
   private readonly banner = h("div.banner", { role: "alert", hidden: true });
   private readonly runAllButton: HTMLButtonElement;
@@ -44,7 +48,6 @@ export class App implements CellActions {
   private menu: HTMLButtonElement | undefined;
   private nb: Notebook | undefined;
   private selected = "";
-  private panelKind: PanelKind | undefined;
   private saving = false;
   private opening = 0;
 
@@ -67,9 +70,13 @@ export class App implements CellActions {
     this.suggestions = new Suggestions({
       notebook: () => this.nb,
       view: this.view,
-      status: (text, kind, title) => this.ai(text, kind, title),
+      status: (text, kind, title) => this.statusBar.ai(text, kind, title),
       insert: (afterId, cells) => this.insertAccepted(afterId, cells),
     });
+    this.statusBar = new StatusBar(this.suggestions.automatic, (on) => {
+      this.suggestions.automatic = on;
+    });
+    this.panel = new SidePanel(root, () => this.view.view(this.selected)?.focus());
     this.environment = new EnvironmentPanel({
       sessionId: () => this.runs.sessionId,
       reset: () => {
@@ -79,9 +86,17 @@ export class App implements CellActions {
     });
     this.saveButton = h("button.save", { type: "button", title: "Save (Ctrl+S)" }, "Save");
     this.saveButton.addEventListener("click", () => void this.save());
-    this.runAllButton = h("button.run-all", { type: "button", title: "Run all cells" }, "▶ Run all");
+    this.runAllButton = h(
+      "button.run-all",
+      { type: "button", title: "Run all cells" },
+      "▶ Run all",
+    );
     this.runAllButton.addEventListener("click", () => void this.runs.runAll());
-    this.stopButton = h("button.stop-all", { type: "button", title: "Stop everything running", disabled: true }, "■ Stop");
+    this.stopButton = h(
+      "button.stop-all",
+      { type: "button", title: "Stop everything running", disabled: true },
+      "■ Stop",
+    );
     this.stopButton.addEventListener("click", () => this.runs.stopAll());
     this.layout();
     this.keyboard();
@@ -107,29 +122,23 @@ export class App implements CellActions {
       this.stopButton,
       envButton,
     );
-    const closePanel = iconButton("close", "✕", "Close panel", () => this.closePanel());
-    this.panel.append(h("div.panel-head", {}, this.panelTitle, closePanel), this.panelBody);
     this.content.append(this.banner, this.view.element);
-    const auto = h("input", { type: "checkbox", id: "ai-auto", checked: this.suggestions.automatic });
-    auto.addEventListener("change", () => (this.suggestions.automatic = auto.checked));
-    const footer = h(
-      "footer.statusbar",
-      {},
-      this.message,
-      h("span.spacer"),
-      h("label.ai-auto", { for: "ai-auto" }, auto, " Suggest as I type"),
-      this.aiStatus,
+    const languages = h(
+      "datalist",
+      { id: "languages" },
+      ...COMMON_LANGUAGES.map((l) => h("option", { value: l })),
     );
-    const languages = h("datalist", { id: "languages" }, ...COMMON_LANGUAGES.map((l) => h("option", { value: l })));
     const skip = h("a.skip", { href: "#content" }, "Skip to notebook");
     this.root.replaceChildren(
       skip,
       header,
-      h("div.workspace", {}, this.sidebar.element, this.content, this.panel),
-      footer,
+      h("div.workspace", {}, this.sidebar.element, this.content, this.panel.element),
+      this.statusBar.element,
       languages,
     );
-    this.ai(this.suggestions.automatic ? "AI: suggests as you type" : "AI: on request (Ctrl+Enter)");
+    this.statusBar.ai(
+      this.suggestions.automatic ? "AI: suggests as you type" : "AI: on request (Ctrl+Enter)",
+    );
   }
 
   private toggleSidebar(open = !this.root.classList.contains("sidebar-open")): void {
@@ -139,39 +148,31 @@ export class App implements CellActions {
   }
 
   private togglePanel(kind: PanelKind): void {
-    if (this.panelKind === kind) this.closePanel();
-    else this.openPanel(kind);
+    if (this.panel.kind === kind) this.panel.close();
+    else this.renderPanel(kind);
   }
 
-  private openPanel(kind: PanelKind): void {
-    this.panelKind = kind;
-    this.panel.hidden = false;
-    this.root.classList.add("panel-open");
-    this.renderPanel();
-  }
-
-  private closePanel(): void {
-    this.panelKind = undefined;
-    this.panel.hidden = true;
-    this.root.classList.remove("panel-open");
-    this.view.view(this.selected)?.focus();
-  }
-
-  private renderPanel(): void {
-    if (this.panelKind === "environment") {
-      this.panelTitle.textContent = "Environment";
-      this.panelBody.replaceChildren(this.environment.element);
+  private renderPanel(kind: PanelKind | undefined = this.panel.kind): void {
+    if (kind === "environment") {
+      this.panel.show("environment", "Environment", this.environment.element);
       void this.environment.refresh();
       return;
     }
+    if (kind !== "attributes") return;
     const cell = this.nb?.cell(this.selected);
-    this.panelTitle.textContent = cell ? `Cell ${displayName(cell) || ""}`.trim() : "Cell";
+    const title = cell ? `Cell ${displayName(cell) || ""}`.trim() : "Cell";
     if (!cell || cell.kind !== "code") {
-      this.panelBody.replaceChildren(h("p.muted", {}, "Select a code cell to edit its attributes."));
+      this.panel.show(
+        "attributes",
+        title,
+        h("p.muted", {}, "Select a code cell to edit its attributes."),
+      );
       return;
     }
     const id = cell.id;
-    this.panelBody.replaceChildren(
+    this.panel.show(
+      "attributes",
+      title,
       attributesForm(cell, {
         attribute: (key, value) => this.nb?.setAttribute(id, key, value),
         language: (languageId) => this.language(id, languageId),
@@ -181,23 +182,8 @@ export class App implements CellActions {
 
   // ---- messages ----------------------------------------------------------------------------
 
-  status(text: string, kind: "" | "busy" | "error" = "", action?: { label: string; run(): void }): void {
-    this.message.className = `message ${kind}`;
-    this.message.replaceChildren(text);
-    if (action) {
-      const button = h("button.link", { type: "button" }, action.label);
-      button.addEventListener("click", () => {
-        action.run();
-        this.status("");
-      });
-      this.message.append(" ", button);
-    }
-  }
-
-  private ai(text: string, kind: "" | "busy" | "error" = "", title = ""): void {
-    this.aiStatus.textContent = text;
-    this.aiStatus.className = `ai-status ${kind}`;
-    this.aiStatus.title = title;
+  status(text: string, tone: Tone = "", action?: StatusAction): void {
+    this.statusBar.say(text, tone, action);
   }
 
   // ---- files -------------------------------------------------------------------------------
@@ -254,16 +240,7 @@ export class App implements CellActions {
   /** Leave the open notebook if it has no unsaved changes, or the user says so. */
   private async leave(): Promise<boolean> {
     if (!this.nb?.dirty) return true;
-    const answer = await choose(
-      "Unsaved changes",
-      `${this.nb.path} has changes that are not saved.`,
-      [
-        { value: "save", label: "Save", primary: true },
-        { value: "discard", label: "Discard changes" },
-        { value: "cancel", label: "Cancel" },
-      ],
-      "cancel",
-    );
+    const answer = await askUnsaved(this.nb.path);
     if (answer === "cancel") return false;
     if (answer === "save") return this.save();
     return true;
@@ -304,7 +281,7 @@ export class App implements CellActions {
     const nb = new Notebook(doc);
     this.nb = nb;
     if (nb.isNew && nb.cells.length === 0) {
-      nb.insert(0, newCell("markup", "", `# ${doc.path.replace(/^.*\//, "").replace(RUNBOOK, "")}`));
+      nb.insert(0, newCell("markup", "", `# ${titleOf(doc.path)}`));
       nb.insert(1, newCell("code", "sh", ""));
     }
     nb.addEventListener("change", (event) => {
@@ -320,7 +297,7 @@ export class App implements CellActions {
     const hash = `#${encodeURI(doc.path)}`;
     if (location.hash !== hash) history.replaceState(null, "", hash);
     this.titles();
-    if (this.panelKind) this.renderPanel();
+    if (this.panel.kind) this.renderPanel();
     performance.mark("waypost:notebook-shown");
     requestAnimationFrame(() => setTimeout(() => performance.mark("waypost:interactive"), 0));
   }
@@ -335,9 +312,8 @@ export class App implements CellActions {
     if (kind === "content" && id) {
       const cell = this.nb?.cell(id);
       if (cell) this.view.view(id)?.update(cell);
-      if (this.panelKind === "attributes" && id === this.selected) {
-        const active = document.activeElement;
-        if (!(active instanceof HTMLInputElement && this.panel.contains(active))) this.renderPanel();
+      if (this.panel.kind === "attributes" && id === this.selected && !this.panel.editing) {
+        this.renderPanel();
       }
     }
     this.titles();
@@ -380,16 +356,7 @@ export class App implements CellActions {
   private async conflict(): Promise<boolean> {
     const nb = this.nb!;
     this.status(`${nb.path} changed on disk`, "error");
-    const answer = await choose(
-      "The file changed on disk",
-      `Someone else changed ${nb.path} since you opened it. Your changes are not saved yet.`,
-      [
-        { value: "reload", label: "Reload theirs (drop my changes)" },
-        { value: "overwrite", label: "Overwrite with mine" },
-        { value: "keep", label: "Keep editing", primary: true },
-      ],
-      "keep",
-    );
+    const answer = await askConflict(nb.path);
     if (answer === "overwrite") {
       this.saving = false;
       return this.save(true);
@@ -418,18 +385,12 @@ export class App implements CellActions {
       return;
     }
     if (this.nb !== nb || doc.hash === nb.hash || this.saving) return;
-    const reload = h("button", { type: "button" }, nb.dirty ? "Reload theirs (drop my changes)" : "Reload");
-    reload.addEventListener("click", () => {
+    const reload = () => {
       this.show(doc, true);
       this.status(`Reloaded ${doc.path} from disk`);
-    });
-    const keep = h("button", { type: "button" }, "Keep mine");
-    keep.addEventListener("click", () => (this.banner.hidden = true));
-    this.banner.replaceChildren(
-      h("span", {}, `${nb.path} changed on disk since you opened it.`),
-      reload,
-      keep,
-    );
+    };
+    const keep = () => (this.banner.hidden = true);
+    this.banner.replaceChildren(...changedOnDisk(nb.path, nb.dirty, reload, keep));
     this.banner.hidden = false;
   }
 
@@ -553,8 +514,8 @@ export class App implements CellActions {
 
   attributes(id: string): void {
     this.selected = id;
-    this.openPanel("attributes");
-    this.panelBody.querySelector<HTMLInputElement>("input")?.focus();
+    this.renderPanel("attributes");
+    this.panel.focusFirstField();
   }
 
   escape(_id: string): boolean {
@@ -582,7 +543,7 @@ export class App implements CellActions {
     if (previous?.kind === "markup" && previous.isEditing) previous.leaveEditing(false);
     this.selected = id;
     this.suggestions.focusMoved(id);
-    if (this.panelKind === "attributes") this.renderPanel();
+    if (this.panel.kind === "attributes") this.renderPanel();
   }
 
   // ---- runs --------------------------------------------------------------------------------
@@ -590,11 +551,11 @@ export class App implements CellActions {
   private runsChanged(): void {
     this.stopButton.disabled = !this.runs.busy;
     this.runAllButton.disabled = this.runs.busy;
-    if (this.panelKind === "environment") void this.environment.refresh();
+    if (this.panel.kind === "environment") void this.environment.refresh();
   }
 
   private environmentChanged(): void {
-    if (this.panelKind === "environment") void this.environment.refresh();
+    if (this.panel.kind === "environment") void this.environment.refresh();
   }
 
   // ---- keyboard ----------------------------------------------------------------------------
@@ -606,80 +567,32 @@ export class App implements CellActions {
         void this.save();
       }
     });
-    // Escape closes the runbook list (narrow windows) and the side panel, back to the notebook
+    // Escape closes the runbook list on narrow windows, back to the menu button
     this.sidebar.element.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.root.classList.contains("sidebar-open")) {
         this.toggleSidebar(false);
         this.menu?.focus();
       }
     });
-    this.panel.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && !(event.target instanceof HTMLInputElement && event.target.type === "search" && event.target.value)) {
-        this.closePanel();
-      }
-    });
+    const actions = {
+      sibling: (id: string, delta: -1 | 1) => this.sibling(id, delta),
+      move: (id: string, delta: -1 | 1) => this.move(id, delta),
+      edit: (id: string) => this.view.view(id)?.edit(),
+      run: (id: string, advance: boolean) => this.run(id, advance),
+      suggest: (id: string) => this.suggest(id),
+      insert: (id: string, where: "above" | "below", kind: CellKind) =>
+        this.insert(id, where, kind),
+      acceptSuggestion: () => this.suggestions.accept(),
+      rejectSuggestion: () => this.suggestions.reject(),
+    };
     this.view.element.addEventListener("keydown", (event) => {
       const target = event.target as HTMLElement;
       if (!target.matches("section.cell:not(.ghost)")) return;
       const id = target.dataset.cellId ?? "";
       const view = this.view.view(id);
-      if (!view) return;
-      const handled = this.commandKey(event, id, view.kind);
-      if (handled) event.preventDefault();
+      if (view && commandKey(event, id, view.kind, actions)) event.preventDefault();
     });
   }
-
-  /** Keys on a selected cell (command mode). */
-  private commandKey(event: KeyboardEvent, id: string, kind: CellKind): boolean {
-    const mod = event.ctrlKey || event.metaKey;
-    switch (event.key) {
-      case "ArrowDown":
-      case "j":
-        if (event.altKey) this.move(id, 1);
-        else this.sibling(id, 1);
-        return true;
-      case "ArrowUp":
-      case "k":
-        if (event.altKey) this.move(id, -1);
-        else this.sibling(id, -1);
-        return true;
-      case "Enter":
-        if (event.shiftKey) {
-          if (kind === "code") this.run(id, true);
-          else this.sibling(id, 1);
-        } else if (mod) {
-          if (kind === "code") this.run(id, false);
-          else this.suggest(id);
-        } else {
-          this.view.view(id)?.edit();
-        }
-        return true;
-      case "Escape":
-        return this.suggestions.reject();
-      case "Tab":
-        return !event.shiftKey && this.suggestions.accept();
-      case "a":
-        if (mod || event.altKey) return false;
-        this.insert(id, "above", "code");
-        return true;
-      case "b":
-        if (mod || event.altKey) return false;
-        this.insert(id, "below", "code");
-        return true;
-      default:
-        return false;
-    }
-  }
-}
-
-function checkPath(value: string, known: Set<string>): string {
-  if (!value) return "Give it a path, such as docs/setup.md";
-  if (value.startsWith("/") || value.split("/").includes("..")) {
-    return "A path inside the project, without .. or a leading /";
-  }
-  if (!RUNBOOK.test(value)) return "A runbook ends in .md (or .mdx, .mdr, .run, .runme)";
-  if (known.has(value)) return "There is a runbook with that path already";
-  return "";
 }
 
 function frontmatterView(doc: NotebookDocument): HTMLElement | undefined {
@@ -687,7 +600,7 @@ function frontmatterView(doc: NotebookDocument): HTMLElement | undefined {
   if (!fm?.raw) return undefined;
   return h(
     "details.frontmatter",
-    {},
+    { role: "listitem" },
     h("summary", {}, `Frontmatter (${fm.format})`),
     h("pre", {}, fm.raw),
   );

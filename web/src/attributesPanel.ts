@@ -54,7 +54,10 @@ export function attributesForm(cell: Cell, edits: AttributeEdits): HTMLElement {
   );
   return h(
     "form.attributes",
-    { "aria-label": `Attributes of ${displayName(cell) || "cell"}`, onsubmit: (e: Event) => e.preventDefault() },
+    {
+      "aria-label": `Attributes of ${displayName(cell) || "cell"}`,
+      onsubmit: (e: Event) => e.preventDefault(),
+    },
     text("name", "Name", displayName(cell) || "a name to run it by"),
     text("languageId", "Language", "sh", "languages"),
     flag("interactive", "Interactive (runs in a terminal)", isInteractive(cell), true),

@@ -154,8 +154,16 @@ export class CellView {
     return h(
       "div.inserter",
       {},
-      h("button.add", { type: "button", onclick: () => this.actions.insert(id(), "below", "code") }, "+ Code"),
-      h("button.add", { type: "button", onclick: () => this.actions.insert(id(), "below", "markup") }, "+ Text"),
+      h(
+        "button.add",
+        { type: "button", onclick: () => this.actions.insert(id(), "below", "code") },
+        "+ Code",
+      ),
+      h(
+        "button.add",
+        { type: "button", onclick: () => this.actions.insert(id(), "below", "markup") },
+        "+ Text",
+      ),
     );
   }
 

@@ -51,7 +51,12 @@ export function ask(
   check: (value: string) => string = () => "",
 ): Promise<string | null> {
   return new Promise((resolve) => {
-    const input = h("input", { type: "text", value: initial, spellcheck: "false", id: "dialog-input" });
+    const input = h("input", {
+      type: "text",
+      value: initial,
+      spellcheck: "false",
+      id: "dialog-input",
+    });
     const error = h("p.dialog-error", { role: "alert" });
     const form = h(
       "form",

@@ -27,7 +27,12 @@ export function iconButton(
   label: string,
   onClick: (event: MouseEvent) => void,
 ): HTMLButtonElement {
-  const button = h("button", { type: "button", class: className, "aria-label": label, title: label });
+  const button = h("button", {
+    type: "button",
+    class: className,
+    "aria-label": label,
+    title: label,
+  });
   button.append(h("span", { "aria-hidden": "true" }, glyph));
   button.addEventListener("click", onClick);
   return button;

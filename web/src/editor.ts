@@ -3,12 +3,14 @@
  * class so light and dark themes share one stylesheet) and the notebook's keys on top.
  */
 
-import { defaultKeymap, history, historyKeymap, indentLess, indentMore } from "@codemirror/commands";
 import {
-  bracketMatching,
-  indentOnInput,
-  syntaxHighlighting,
-} from "@codemirror/language";
+  defaultKeymap,
+  history,
+  historyKeymap,
+  indentLess,
+  indentMore,
+} from "@codemirror/commands";
+import { bracketMatching, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
 import {
   drawSelection,
@@ -82,8 +84,12 @@ export class CellEditor {
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
           const byUser = update.transactions.some(
-            (t) => t.isUserEvent("input") || t.isUserEvent("delete") || t.isUserEvent("undo") ||
-              t.isUserEvent("redo") || t.isUserEvent("move"),
+            (t) =>
+              t.isUserEvent("input") ||
+              t.isUserEvent("delete") ||
+              t.isUserEvent("undo") ||
+              t.isUserEvent("redo") ||
+              t.isUserEvent("move"),
           );
           if (byUser) onEdit(update.state.doc.toString());
         }),

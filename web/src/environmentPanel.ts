@@ -64,7 +64,11 @@ export class EnvironmentPanel {
       const table = h(
         "table.env",
         { "aria-label": "Environment variables" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Value"))),
+        h(
+          "thead",
+          {},
+          h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Value")),
+        ),
         h(
           "tbody",
           {},
@@ -75,7 +79,11 @@ export class EnvironmentPanel {
               "tr",
               {},
               h("th", { scope: "row", title: name }, name),
-              h(`td${masked ? ".masked" : ""}`, { title: masked ? "secret (masked)" : value }, value),
+              h(
+                `td${masked ? ".masked" : ""}`,
+                { title: masked ? "secret (masked)" : value },
+                value,
+              ),
             );
           }),
         ),
@@ -90,13 +98,18 @@ export class EnvironmentPanel {
           {},
           ...executions.map((e) => {
             const stop = h("button", { type: "button" }, "Stop");
-            stop.addEventListener("click", () =>
-              void stopExecution(e.id, "interrupt").then(() => this.refresh()),
+            stop.addEventListener(
+              "click",
+              () => void stopExecution(e.id, "interrupt").then(() => this.refresh()),
             );
             return h(
               "li",
               {},
-              h("span", {}, `${e.name || e.id}${e.background ? " (background)" : ""} · pid ${e.pid}`),
+              h(
+                "span",
+                {},
+                `${e.name || e.id}${e.background ? " (background)" : ""} · pid ${e.pid}`,
+              ),
               stop,
             );
           }),

@@ -4,7 +4,14 @@
  */
 
 import { ulid } from "./ulid";
-import type { CellKind, Frontmatter, Metadata, NotebookDocument, OutgoingCell, WireCell } from "./wire";
+import type {
+  CellKind,
+  Frontmatter,
+  Metadata,
+  NotebookDocument,
+  OutgoingCell,
+  WireCell,
+} from "./wire";
 
 export interface Cell {
   id: string;

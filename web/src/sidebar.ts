@@ -66,8 +66,12 @@ export class Sidebar {
       files.sort((a, b) => a.path.localeCompare(b.path));
     }
     const items = files
-      .filter((f) => !needle || f.path.toLowerCase().includes(needle) ||
-        f.cells.some((c) => c.named && c.name.toLowerCase().includes(needle)))
+      .filter(
+        (f) =>
+          !needle ||
+          f.path.toLowerCase().includes(needle) ||
+          f.cells.some((c) => c.named && c.name.toLowerCase().includes(needle)),
+      )
       .map((file) => this.item(file));
     this.list.replaceChildren(...items);
     if (!items.length) this.list.append(h("li.empty", {}, needle ? "No match" : "No runbooks yet"));
@@ -86,9 +90,13 @@ export class Sidebar {
       h("span.file-name", {}, file.path),
     );
     if (isCurrent && this.dirty) {
-      open.append(h("span.dirty", { "aria-label": "unsaved changes", title: "Unsaved changes" }, "●"));
+      open.append(
+        h("span.dirty", { "aria-label": "unsaved changes", title: "Unsaved changes" }, "●"),
+      );
     }
-    const rename = iconButton("rename", "✎", `Rename ${file.path}`, () => this.actions.rename(file.path));
+    const rename = iconButton("rename", "✎", `Rename ${file.path}`, () =>
+      this.actions.rename(file.path),
+    );
     const named = file.cells.filter((c) => c.named);
     const row = h("div.file-row", {}, open, rename);
     const li = h("li", { class: isCurrent ? "current" : "" }, row);
@@ -109,7 +117,9 @@ export class Sidebar {
       this.expanded.set(file.path, !expanded);
       this.render();
       // the list was drawn anew: keep the keyboard on this toggle
-      this.list.querySelector<HTMLElement>(`button.toggle[data-path="${CSS.escape(file.path)}"]`)?.focus();
+      this.list
+        .querySelector<HTMLElement>(`button.toggle[data-path="${CSS.escape(file.path)}"]`)
+        ?.focus();
     });
     row.prepend(toggle);
     if (expanded) {

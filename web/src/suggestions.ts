@@ -102,8 +102,7 @@ export class Suggestions {
     } catch (error) {
       if (controller.signal.aborted) return;
       this.pending = undefined;
-      const message =
-        error instanceof ApiError ? `${error.code}: ${error.message}` : String(error);
+      const message = error instanceof ApiError ? `${error.code}: ${error.message}` : String(error);
       this.host.status(`AI: ${message}`, "error");
     }
   }
@@ -111,7 +110,8 @@ export class Suggestions {
   private show(traceId: string, anchorId: string, cells: Cell[], source: string): void {
     if (this.shown) this.reject();
     const ghosts = cells.map(
-      (cell) => new GhostView(cell, source, { accept: () => this.accept(), reject: () => this.reject() }),
+      (cell) =>
+        new GhostView(cell, source, { accept: () => this.accept(), reject: () => this.reject() }),
     );
     this.shown = { traceId, anchorId, cells, ghosts };
     this.host.view.showGhosts(anchorId, ghosts);

@@ -16,7 +16,8 @@ export interface TerminalEvents {
   resize(rows: number, cols: number): void;
 }
 
-let modules: Promise<[typeof import("@xterm/xterm"), typeof import("@xterm/addon-fit")]> | undefined;
+let modules:
+  Promise<[typeof import("@xterm/xterm"), typeof import("@xterm/addon-fit")]> | undefined;
 
 function load() {
   modules ??= Promise.all([
