@@ -47,8 +47,9 @@ export class Runs {
     const background = isTrue(cell.metadata.background);
     view.setRunState("running");
     view.setStatus("running…", "running");
-    const terminal = interactive ? await output.startTerminal() : undefined;
-    if (!interactive) output.startText();
+    const mimeType = cell.metadata.mimeType;
+    const terminal = interactive ? await output.startTerminal(mimeType) : undefined;
+    if (!interactive) output.startText(mimeType);
     const index = notebook.index(cellId);
     const request: ExecuteRequest = {
       type: "execute",
@@ -114,7 +115,7 @@ export class Runs {
         ok ? "ok" : "fail",
       );
       for (const warning of outcome.warnings) output.note(warning, "warning");
-      output.finish(cell.metadata.mimeType);
+      output.finish();
     } else if (outcome.kind === "refused") {
       view.setStatus(`✗ ${outcome.error}`, "fail");
       output.note(outcome.message || outcome.error);

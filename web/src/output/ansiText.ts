@@ -7,6 +7,8 @@ import { AnsiUp } from "ansi_up";
 
 const MAX_LINES = 2000;
 const MAX_CHARS = 256 * 1024;
+/** What "Show all" can show: past this the page keeps counting but not the text. */
+const MAX_KEPT = 32 * 1024 * 1024;
 
 export class AnsiText {
   readonly element: HTMLElement;
@@ -14,6 +16,7 @@ export class AnsiText {
   private readonly notice: HTMLElement;
   private readonly ansi = makeAnsi();
   private raw = "";
+  private size = 0;
   private lines = 0;
   private drawnChars = 0;
   private truncated = false;
@@ -38,7 +41,8 @@ export class AnsiText {
   }
 
   write(data: string, stream: "stdout" | "stderr"): void {
-    this.raw += data;
+    this.size += data.length;
+    if (this.raw.length < MAX_KEPT) this.raw += data;
     this.pending.push([data, stream]);
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
   }
@@ -79,7 +83,10 @@ export class AnsiText {
     const total = this.lines + (this.raw.endsWith("\n") ? 0 : 1);
     this.notice.hidden = false;
     this.notice.replaceChildren(
-      `Output truncated: ${total.toLocaleString()} lines, ${formatBytes(this.raw.length)}. `,
+      `Output truncated: ${total.toLocaleString()} lines, ${formatBytes(this.size)}` +
+        (this.size > this.raw.length
+          ? ` (the first ${formatBytes(this.raw.length)} kept). `
+          : ". "),
     );
     const all = document.createElement("button");
     all.type = "button";

@@ -18,6 +18,8 @@ export class OutputView {
   private text?: AnsiText;
   private terminal?: TerminalView;
   private sniffed?: string;
+  /** The cell's own `mimeType`, which wins over the sniffed one. */
+  private declared?: string;
   private stdout = "";
 
   constructor() {
@@ -49,15 +51,17 @@ export class OutputView {
     this.element.classList.remove("has-rich");
   }
 
-  async startTerminal(): Promise<TerminalView> {
+  async startTerminal(mimeType?: string): Promise<TerminalView> {
     this.clear();
+    this.declared = mimeType;
     this.element.hidden = false;
     this.terminal = await TerminalView.create(this.body);
     return this.terminal;
   }
 
-  startText(): void {
+  startText(mimeType?: string): void {
     this.clear();
+    this.declared = mimeType;
     this.text = new AnsiText();
     this.body.append(this.text.element);
   }
@@ -66,7 +70,10 @@ export class OutputView {
     if (!data) return;
     if (stream === "stdout") {
       if (mimeType && this.sniffed === undefined) this.sniffed = mimeType;
-      if (this.stdout.length < MAX_KEPT) this.stdout += data;
+      // kept only when a renderer may want it
+      if (isRich(this.declared || this.sniffed) && this.stdout.length < MAX_KEPT) {
+        this.stdout += data;
+      }
     }
     this.element.hidden = false;
     if (this.terminal) this.terminal.write(data);
@@ -84,10 +91,10 @@ export class OutputView {
   }
 
   /** The execution ended: flush, stop listening, and show rich output if there is any. */
-  finish(mimeOverride?: string): void {
+  finish(): void {
     this.text?.flush();
     this.terminal?.detach();
-    const mime = mimeOverride || this.sniffed;
+    const mime = this.declared || this.sniffed;
     if (!mime || !isRich(mime) || !this.stdout.trim()) return;
     const view = renderRich(mime, this.terminal ? stripTerminal(this.stdout) : this.stdout);
     if (!view) return;

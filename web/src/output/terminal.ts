@@ -40,7 +40,6 @@ export class TerminalView {
   private observer?: ResizeObserver;
   private visible = 0;
   private events?: TerminalEvents;
-  private transcript = "";
 
   private constructor(element: HTMLElement) {
     this.element = element;
@@ -97,11 +96,6 @@ export class TerminalView {
     return this.term.cols;
   }
 
-  /** Everything written, for the rich view and for tests. */
-  get text(): string {
-    return this.transcript;
-  }
-
   attach(events: TerminalEvents): void {
     this.events = events;
   }
@@ -122,7 +116,6 @@ export class TerminalView {
   }
 
   write(data: string): void {
-    this.transcript += data;
     this.term.write(data, () => this.grow());
   }
 
