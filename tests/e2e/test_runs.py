@@ -130,3 +130,28 @@ def test_run_all_goes_in_order_skips_excluded_cells_and_stops_at_a_failure(
     expect(notebook.status(notebook.code_cell("failing"))).to_contain_text("✗ exit 3")
     assert notebook.status(notebook.code_cell("skipped")).inner_text() == ""
     assert notebook.status(notebook.code_cell("after")).inner_text() == ""
+
+
+def test_the_terminal_size_follows_the_panel(notebook: Notebook) -> None:
+    notebook.fresh("size.md")
+    page = notebook.open("size.md").page
+    page.set_viewport_size({"width": 700, "height": 800})
+    size = notebook.code_cell("size")
+    notebook.run(size)
+    terminal = size.locator(".output-terminal")
+    expect(terminal).to_contain_text("resize, then press Enter")
+    before = int(terminal.inner_text().split()[1])
+    screen = terminal.locator(".xterm-screen")
+    width = screen.evaluate("el => el.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    # the terminal took the new width, and told the process in the same step
+    screen.evaluate(
+        "(el, width) => new Promise(done => { const check = () =>"
+        " el.clientWidth > width ? done() : requestAnimationFrame(check); check() })",
+        width,
+    )
+    terminal.click()
+    page.keyboard.press("Enter")
+    expect(notebook.status(size)).to_contain_text("✓ exit 0")
+    rows, cols = (int(n) for n in terminal.inner_text().split()[-2:])
+    assert rows == 24 and cols > before
