@@ -153,5 +153,6 @@ def test_the_terminal_size_follows_the_panel(notebook: Notebook) -> None:
     terminal.click()
     page.keyboard.press("Enter")
     expect(notebook.status(size)).to_contain_text("✓ exit 0")
+    expect(terminal).to_contain_text(re.compile(r"Enter\s+24 \d+"))
     rows, cols = (int(n) for n in terminal.inner_text().split()[-2:])
     assert rows == 24 and cols > before
