@@ -42,7 +42,9 @@ def build_state(options: ServeOptions, config: Config | None = None) -> ServerSt
     token = options.token or config.server.token or new_token()
     guard = Guard(token, tuple(options.cors_origins) or config.server.cors_origins)
     workspace = Workspace(options.project.resolve(), config, source="server")
-    return ServerState(workspace=workspace, guard=guard, confinement=Confinement(workspace.root))
+    state = ServerState(workspace=workspace, guard=guard, confinement=Confinement(workspace.root))
+    workspace.generator.observers.append(state.metrics.observe_generation)
+    return state
 
 
 def grpc_services(state: ServerState) -> list[GrpcService]:
@@ -57,6 +59,7 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
     from waypost.server.grpc.runner_v1 import RunnerServiceV1
     from waypost.server.grpc.runner_v2 import RunnerServiceV2
 
+    counted = state.metrics.executions.labels("grpc").inc
     return [
         GrpcService(ParserService(state.cache), parser_pb2_grpc.add_ParserServiceServicer_to_server,
                     "runme.parser.v1.ParserService"),
@@ -66,9 +69,9 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
                     agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
         GrpcService(RunmeGenerateService(state.generator),
                     agent_pb2_grpc.add_RunmeGenerateServiceServicer_to_server, "RunmeGenerateService"),
-        GrpcService(RunnerServiceV1(state.runner, state.confinement),
+        GrpcService(RunnerServiceV1(state.runner, state.confinement, on_execute=counted),
                     runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
-        GrpcService(RunnerServiceV2(state.runner, state.confinement),
+        GrpcService(RunnerServiceV2(state.runner, state.confinement, on_execute=counted),
                     runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
     ]  # fmt: skip
 

@@ -184,3 +184,16 @@ def test_rename_moves_a_runbook_and_never_overwrites(server: Server) -> None:
     assert (server.root / "moved" / "new.md").read_text() == "# Old\n"
     assert not (server.root / "old.md").exists()
     assert (server.root / "taken.md").read_text() == "# Taken\n"
+
+
+def test_metrics_count_requests_and_executions(server: Server) -> None:
+    with server.client() as client:
+        client.get("/api/files")
+        client.post(
+            "/api/run", json={"cell": {"kind": "code", "value": "true", "languageId": "sh"}}
+        )
+        text = client.get("/metrics").text
+        anonymous = httpx.get(f"{server.url}/metrics")
+    assert 'waypost_http_requests_total{method="GET",route="/api/files",status="200"}' in text
+    assert 'waypost_executions_total{via="http"}' in text
+    assert anonymous.status_code == 401

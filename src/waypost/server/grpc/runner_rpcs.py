@@ -6,7 +6,7 @@ subclass names through ``pb``, ``ENV_FIELD`` and ``STATUSES``; everything else i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -52,9 +52,17 @@ class RunnerRpcs:
     STATUSES: ClassVar[dict[VarStatus, int]]
     """ResolveProgram statuses in that version's numbering."""
 
-    def __init__(self, runner: Runner, confinement: Confinement) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        confinement: Confinement,
+        *,
+        on_execute: Callable[[], None] | None = None,
+    ) -> None:
         self.runner = runner
         self.confinement = confinement
+        self.on_execute = on_execute or (lambda: None)
+        """Called for every execution started (the server counts them)."""
 
     def session_message(self, session: Session) -> Any:
         return self.pb.Session(

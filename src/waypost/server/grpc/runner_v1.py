@@ -76,6 +76,7 @@ class RunnerServiceV1(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
         except WaypostError as exc:
             abort_for(context, exc)
             return
+        self.on_execute()
         yield from stream_execution(
             self.runner, request, request_iterator, context, respond=_RESPOND, control=apply_control,
         )  # fmt: skip

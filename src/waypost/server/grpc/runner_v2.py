@@ -92,6 +92,7 @@ class RunnerServiceV2(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
             abort_for(context, exc)
             return
         # Runme v2 interrupts the program when the client stops sending: keep the stream open
+        self.on_execute()
         yield from stream_execution(
             self.runner, request, request_iterator, context, respond=_RESPOND, control=apply_control,
             on_half_close=lambda execution: execution.stop(StopKind.INTERRUPT),

@@ -17,6 +17,7 @@ from waypost.server.http import ai, executions, notebooks
 from waypost.server.http.errors import error_json, waypost_error_handler
 from waypost.server.http.openapi import openapi
 from waypost.server.http.security import COOKIE, BodyTooLargeError, SecurityMiddleware
+from waypost.server.metrics import MetricsMiddleware, metrics_endpoint
 from waypost.server.state import ServerState
 
 __all__ = ["build_app", "web_root"]
@@ -62,6 +63,7 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Se
         Route("/readyz", healthz),
         Route("/", index),
         Route("/api/openapi.json", openapi),
+        Route("/metrics", metrics_endpoint),
         *notebooks.routes,
         *ai.routes,
         *executions.routes,
@@ -79,4 +81,4 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Se
         },
     )
     app.state.waypost = state
-    return SecurityMiddleware(app, state.guard, state.max_body)
+    return SecurityMiddleware(MetricsMiddleware(app, state.metrics), state.guard, state.max_body)
