@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -29,6 +31,15 @@ def web_root() -> Path | None:
     """The built browser UI shipped in the package, if present."""
     root = Path(str(resources.files("waypost") / "web"))
     return root if (root / "index.html").is_file() else None
+
+
+class _HashedAssets(StaticFiles):
+    """The UI's built files: their names change with their content, so browsers may keep them."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -71,7 +82,8 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Se
     ]
     root = web_root()
     if root is not None and (root / "assets").is_dir():
-        routes.append(Mount("/assets", StaticFiles(directory=root / "assets"), name="assets"))
+        assets = GZipMiddleware(_HashedAssets(directory=root / "assets"), minimum_size=1024)
+        routes.append(Mount("/assets", assets, name="assets"))
     app = Starlette(
         routes=routes,
         exception_handlers={
