@@ -15,7 +15,10 @@ import structlog
 __all__ = ["configure", "get_logger"]
 
 
-def configure(*, json: bool | None = None, level: str | None = None) -> None:
+def configure(
+    *, json: bool | None = None, level: str | None = None, message_key: str = "event"
+) -> None:
+    """``message_key="msg"`` writes the message where Runme's kernel (zap) puts it."""
     name = (level or os.environ.get("WAYPOST_LOG_LEVEL") or "info").upper()
     numeric = getattr(logging, name, logging.INFO)
     as_json = (not sys.stderr.isatty()) if json is None else json
@@ -26,6 +29,7 @@ def configure(*, json: bool | None = None, level: str | None = None) -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            structlog.processors.EventRenamer(message_key),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),

@@ -45,7 +45,8 @@ def build_state(options: ServeOptions, config: Config | None = None) -> ServerSt
     return ServerState(workspace=workspace, guard=guard, confinement=Confinement(workspace.root))
 
 
-def grpc_services(state: ServerState) -> list[GrpcService]:
+def grpc_services(state: ServerState, *, ai: bool = True, runner: bool = True) -> list[GrpcService]:
+    """Runme's services over ``state``; Foyle's ``AIService`` too with ``ai``, the runners with ``runner``."""
     from waypost._proto.foyle.v1alpha1 import agent_pb2_grpc
     from waypost._proto.runme.parser.v1 import parser_pb2_grpc
     from waypost._proto.runme.project.v1 import project_pb2_grpc
@@ -57,18 +58,23 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
     from waypost.server.grpc.runner_v1 import RunnerServiceV1
     from waypost.server.grpc.runner_v2 import RunnerServiceV2
 
-    return [
+    services = [
         GrpcService(ParserService(state.cache), parser_pb2_grpc.add_ParserServiceServicer_to_server,
                     "runme.parser.v1.ParserService"),
         GrpcService(ProjectService(state.confinement),
                     project_pb2_grpc.add_ProjectServiceServicer_to_server, "runme.project.v1.ProjectService"),
-        GrpcService(AIService(state.generator, state.sink),
-                    agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
-        GrpcService(RunnerServiceV1(state.runner, state.confinement),
-                    runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
-        GrpcService(RunnerServiceV2(state.runner, state.confinement),
-                    runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
     ]  # fmt: skip
+    if ai:
+        services.append(GrpcService(AIService(state.generator, state.sink),
+                                    agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"))  # fmt: skip
+    if runner:
+        services += [
+            GrpcService(RunnerServiceV1(state.runner, state.confinement),
+                        runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
+            GrpcService(RunnerServiceV2(state.runner, state.confinement),
+                        runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
+        ]  # fmt: skip
+    return services
 
 
 def _listen(host: str, port: int) -> socket.socket:
