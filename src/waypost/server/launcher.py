@@ -140,6 +140,9 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
     http_config.accesslog = None
     http_config.errorlog = None
     http_config.graceful_timeout = 3.0
+    # Runme's extension keeps one HTTP/2 connection for all its AI calls; closing it after 5 s of
+    # quiet (the default) makes the next call race the close
+    http_config.keep_alive_timeout = 120
     app = build_app(state)
     _banner(options, state, http_port, grpc)
     if options.open_browser:

@@ -85,20 +85,20 @@ class GhostCells:
         answered = -1
         try:
             while True:
-                await changed.wait()
-                changed.clear()
                 if failure is not None:
                     raise failure
                 current = latest
-                if current is None or current.version == answered:
-                    if closed:
-                        return
+                if current is not None and current.version != answered:
+                    generation = await self._generate(current)
+                    if latest is not current:
+                        continue  # superseded while it ran: the newer context is next
+                    answered = current.version
+                    yield self._answer(current, generation)
                     continue
-                generation = await self._generate(current)
-                if latest is not current:
-                    continue  # superseded while it ran: the newer context is next
-                answered = current.version
-                yield self._answer(current, generation)
+                if closed:
+                    return
+                await changed.wait()
+                changed.clear()
         finally:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
