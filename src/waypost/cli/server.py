@@ -6,7 +6,6 @@ Takes Runme's arguments: ``--address localhost:PORT`` or ``unix:///PATH``, ``--r
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -44,7 +43,9 @@ def server(
     dev: Annotated[bool, typer.Option("--dev", hidden=True)] = False,
 ) -> None:
     """Runme's kernel server: parser, project and runner over gRPC, for Runme's VS Code extension."""
-    os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # gRPC's own lines are not JSON
+    from waypost.server.grpc import runtime
+
+    runtime.prepare(quiet=True)  # before anything imports grpc
     from waypost.log import configure as configure_logging
     from waypost.log import get_logger
     from waypost.server.kernel import KernelOptions, parse_address, serve_kernel

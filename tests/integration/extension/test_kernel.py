@@ -171,6 +171,9 @@ def test_cells_run_as_the_extension_runs_them(
 
     env = editor.session_env()
     assert env["GREETING"] == "hello" and env["WHOAMI"] == "runbook-user\n"
+    assert not {"GRPC_VERBOSITY", "GRPC_ENABLE_FORK_SUPPORT"} & set(
+        env
+    )  # the kernel's own settings
 
     stopped = editor.run(slow, stop_after=b"started")
     assert stopped.exit_code == 137  # closing a non-interactive cell's terminal kills it
