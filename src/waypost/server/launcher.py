@@ -7,6 +7,7 @@ import json
 import signal
 import socket
 import sys
+import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,6 +121,13 @@ def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any
     loop.default_exception_handler(context)
 
 
+def _warm_up(state: ServerState) -> None:
+    try:
+        state.workspace.assistant.refresh()
+    except Exception:  # the server stopped first; the next request fits it anyway
+        return
+
+
 def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -> None:
     """Run until SIGINT or SIGTERM; then stop both servers and every process they started."""
     from hypercorn.asyncio import serve as serve_http
@@ -157,6 +165,9 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
         await serve_http(app, http_config, shutdown_trigger=stop.wait)
 
     state.workspace.start_learning()
+    # fit the offline assistant on what was learned before, so the first suggestion (a ghost
+    # cell in the editor, say) does not wait for it
+    threading.Thread(target=_warm_up, args=(state,), name="warm-up", daemon=True).start()
     try:
         asyncio.run(main())
     finally:
