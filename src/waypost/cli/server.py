@@ -50,7 +50,7 @@ def server(
     from waypost.log import get_logger
     from waypost.server.kernel import KernelOptions, parse_address, serve_kernel
 
-    configure_logging(json=True, message_key="msg", level="debug" if dev else None)
+    configure_logging(json=True, message_key="msg", level="debug" if dev else None, stdlib=True)
     log = get_logger("waypost.kernel")
     try:
         if tls is not None and insecure:
