@@ -173,9 +173,9 @@ def serve_kernel(options: KernelOptions) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda number, frame: stop.set())
     _watch_parent(stop)
+    # no "addr" before "started listening": the extension takes the first line that has one
     if options.tls_dir is None:
-        _log.warning("insecure: no TLS, any local process can connect; listening on loopback only",
-                     addr=kernel.shown)  # fmt: skip
+        _log.warning("insecure: no TLS, any local process can connect; listening on loopback only")
     else:
         _log.info("mutual TLS", tls_dir=str(options.tls_dir))
     _log.info("started listening", addr=kernel.shown, runner=options.runner, pid=os.getpid())

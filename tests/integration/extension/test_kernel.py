@@ -240,8 +240,11 @@ def test_insecure_kernel_serves_loopback_and_says_so(tmp_path: Path) -> None:
             assert reply.notebook.cells[0].value == "# hi"
     finally:
         assert kernel.stop() == 0
-    warning = next(r for r in kernel.records() if r.get("level") == "warning")
+    records = kernel.records()
+    warning = next(r for r in records if r.get("level") == "warning")
     assert "insecure" in warning["msg"] and "loopback" in warning["msg"]
+    first_addr = next(r for r in records if "addr" in r)
+    assert first_addr["msg"] == "started listening"
 
 
 def test_insecure_kernel_refuses_a_non_loopback_address(tmp_path: Path) -> None:
