@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-ARGS ?= list --allow-unnamed
+ARGS ?= serve
 
 .PHONY: run test lint format bench clean
 

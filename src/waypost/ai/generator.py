@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from waypost.ai.completion import cells_from_answer
@@ -47,12 +47,15 @@ class Generator:
         sink: EventSink | None = None,
         assistant: Assistant | None = None,
         env: Mapping[str, str] | None = None,
+        observers: Sequence[Callable[[Generation], None]] = (),
     ) -> None:
+        """``observers`` see every generation (a server's metrics, say); they must not raise."""
         self.provider = provider
         self.config = config
         self.sink = sink
         self.assistant = assistant
         self.env = env
+        self.observers = list(observers)
 
     def generate(
         self,
@@ -101,6 +104,8 @@ class Generator:
         )
         if log:
             self.record(generation, notebook=notebook, source=source)
+        for observe in self.observers:
+            observe(generation)
         return generation
 
     def _examples(self, context: Context, env: Mapping[str, str]) -> list[Example]:

@@ -43,7 +43,9 @@ def build_state(options: ServeOptions, config: Config | None = None) -> ServerSt
     token = options.token or config.server.token or new_token()
     guard = Guard(token, tuple(options.cors_origins) or config.server.cors_origins)
     workspace = Workspace(options.project.resolve(), config, source="server")
-    return ServerState(workspace=workspace, guard=guard, confinement=Confinement(workspace.root))
+    state = ServerState(workspace=workspace, guard=guard, confinement=Confinement(workspace.root))
+    workspace.generator.observers.append(state.metrics.observe_generation)
+    return state
 
 
 def grpc_services(state: ServerState, *, ai: bool = True, runner: bool = True) -> list[GrpcService]:
@@ -53,12 +55,13 @@ def grpc_services(state: ServerState, *, ai: bool = True, runner: bool = True) -
     from waypost._proto.runme.project.v1 import project_pb2_grpc
     from waypost._proto.runme.runner.v1 import runner_pb2_grpc as runner_v1_grpc
     from waypost._proto.runme.runner.v2 import runner_pb2_grpc as runner_v2_grpc
-    from waypost.server.grpc.ai_service import AIService
+    from waypost.server.grpc.ai_service import AIService, RunmeGenerateService
     from waypost.server.grpc.parser_service import ParserService
     from waypost.server.grpc.project_service import ProjectService
     from waypost.server.grpc.runner_v1 import RunnerServiceV1
     from waypost.server.grpc.runner_v2 import RunnerServiceV2
 
+    counted = state.metrics.executions.labels("grpc").inc
     services = [
         GrpcService(ParserService(state.cache), parser_pb2_grpc.add_ParserServiceServicer_to_server,
                     "runme.parser.v1.ParserService"),
@@ -66,13 +69,17 @@ def grpc_services(state: ServerState, *, ai: bool = True, runner: bool = True) -
                     project_pb2_grpc.add_ProjectServiceServicer_to_server, "runme.project.v1.ProjectService"),
     ]  # fmt: skip
     if ai:
-        services.append(GrpcService(AIService(state.generator, state.sink),
-                                    agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"))  # fmt: skip
+        services += [
+            GrpcService(AIService(state.generator, state.sink),
+                        agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
+            GrpcService(RunmeGenerateService(state.generator),
+                        agent_pb2_grpc.add_RunmeGenerateServiceServicer_to_server, "RunmeGenerateService"),
+        ]  # fmt: skip
     if runner:
         services += [
-            GrpcService(RunnerServiceV1(state.runner, state.confinement),
+            GrpcService(RunnerServiceV1(state.runner, state.confinement, on_execute=counted),
                         runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
-            GrpcService(RunnerServiceV2(state.runner, state.confinement),
+            GrpcService(RunnerServiceV2(state.runner, state.confinement, on_execute=counted),
                         runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
         ]  # fmt: skip
     return services

@@ -10,6 +10,7 @@ from waypost.learn.events import EventSink
 from waypost.runner import Runner
 from waypost.server.auth import Guard
 from waypost.server.grpc.parser_service import NotebookCache
+from waypost.server.metrics import Metrics
 from waypost.server.paths import Confinement
 from waypost.workspace import Workspace
 
@@ -23,6 +24,7 @@ class ServerState:
     guard: Guard
     confinement: Confinement
     cache: NotebookCache = field(default_factory=NotebookCache)
+    metrics: Metrics = field(default_factory=Metrics)
     max_body: int = 32 * 1024 * 1024
     """Largest request body accepted, in bytes."""
 

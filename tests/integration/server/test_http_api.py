@@ -164,3 +164,16 @@ def test_saving_keeps_file_permissions(server: Server) -> None:
             json={"hash": opened["hash"], "cells": cells},
         )
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_metrics_count_requests_and_executions(server: Server) -> None:
+    with server.client() as client:
+        client.get("/api/files")
+        client.post(
+            "/api/run", json={"cell": {"kind": "code", "value": "true", "languageId": "sh"}}
+        )
+        text = client.get("/metrics").text
+        anonymous = httpx.get(f"{server.url}/metrics")
+    assert 'waypost_http_requests_total{method="GET",route="/api/files",status="200"}' in text
+    assert 'waypost_executions_total{via="http"}' in text
+    assert anonymous.status_code == 401

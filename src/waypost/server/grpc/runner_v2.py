@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from types import MappingProxyType
-from typing import Any
 
 import grpc
 
@@ -15,8 +14,6 @@ from waypost.errors import WaypostError
 from waypost.runner import (
     CommandMode,
     ExecuteRequest,
-    Runner,
-    Session,
     SessionId,
     SessionStrategy,
     StopKind,
@@ -24,8 +21,7 @@ from waypost.runner import (
     Winsize,
 )
 from waypost.server.grpc.execute_stream import abort_for, apply_control, responder, stream_execution
-from waypost.server.grpc.runner_v1 import env_list, env_map, resolve_program
-from waypost.server.paths import Confinement
+from waypost.server.grpc.runner_rpcs import RunnerRpcs, env_map
 
 __all__ = ["RunnerServiceV2"]
 
@@ -46,21 +42,10 @@ _RESPOND = responder(pb.ExecuteResponse, lambda message, pid: setattr(message.pi
 _SEED_SYSTEM = pb.CreateSessionRequest.Config.SESSION_ENV_STORE_SEEDING_SYSTEM
 
 
-def _session(session: Session) -> pb.Session:
-    return pb.Session(id=session.id, env=env_list(session.env), metadata=dict(session.metadata))
-
-
-class RunnerServiceV2(runner_pb2_grpc.RunnerServiceServicer):
-    def __init__(self, runner: Runner, confinement: Confinement) -> None:
-        self.runner = runner
-        self.confinement = confinement
-
-    def _root(self, request: Any) -> tuple[Any, dict[str, Any]]:
-        if not request.HasField("project") or not request.project.root:
-            return None, {}
-        root = self.confinement.resolve(request.project.root, must_exist=True)
-        order = tuple(request.project.env_load_order)
-        return root, ({"env_order": order} if order else {})
+class RunnerServiceV2(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
+    pb = pb
+    ENV_FIELD = "env"
+    STATUSES = _STATUS
 
     def CreateSession(
         self, request: pb.CreateSessionRequest, context: grpc.ServicerContext
@@ -68,7 +53,7 @@ class RunnerServiceV2(runner_pb2_grpc.RunnerServiceServicer):
         # Runme v2: legacy clients (no config) get the server's environment; others only if asked
         seed = not request.HasField("config") or request.config.env_store_seeding == _SEED_SYSTEM
         try:
-            root, order = self._root(request)
+            root, order = self.project(request)
             session = self.runner.create_session(
                 env_map(request.env),
                 dict(request.metadata),
@@ -78,23 +63,7 @@ class RunnerServiceV2(runner_pb2_grpc.RunnerServiceServicer):
             )
         except WaypostError as exc:
             abort_for(context, exc)
-        return pb.CreateSessionResponse(session=_session(session))
-
-    def GetSession(
-        self, request: pb.GetSessionRequest, context: grpc.ServicerContext
-    ) -> pb.GetSessionResponse:
-        try:
-            return pb.GetSessionResponse(
-                session=_session(self.runner.get_session(SessionId(request.id)))
-            )
-        except WaypostError as exc:
-            abort_for(context, exc)
-        raise AssertionError  # pragma: no cover
-
-    def ListSessions(
-        self, request: pb.ListSessionsRequest, context: grpc.ServicerContext
-    ) -> pb.ListSessionsResponse:
-        return pb.ListSessionsResponse(sessions=[_session(s) for s in self.runner.list_sessions()])
+        return pb.CreateSessionResponse(session=self.session_message(session))
 
     def UpdateSession(
         self, request: pb.UpdateSessionRequest, context: grpc.ServicerContext
@@ -107,22 +76,7 @@ class RunnerServiceV2(runner_pb2_grpc.RunnerServiceServicer):
             )
         except WaypostError as exc:
             abort_for(context, exc)
-        return pb.UpdateSessionResponse(session=_session(session))
-
-    def DeleteSession(
-        self, request: pb.DeleteSessionRequest, context: grpc.ServicerContext
-    ) -> pb.DeleteSessionResponse:
-        try:
-            self.runner.delete_session(SessionId(request.id))
-        except WaypostError as exc:
-            abort_for(context, exc)
-        return pb.DeleteSessionResponse()
-
-    def MonitorEnvStore(
-        self, request: pb.MonitorEnvStoreRequest, context: grpc.ServicerContext
-    ) -> Iterator[pb.MonitorEnvStoreResponse]:
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, "MonitorEnvStore is not part of runner v2")
-        yield pb.MonitorEnvStoreResponse()  # pragma: no cover
+        return pb.UpdateSessionResponse(session=self.session_message(session))
 
     def Execute(
         self, request_iterator: Iterator[pb.ExecuteRequest], context: grpc.ServicerContext
@@ -138,6 +92,7 @@ class RunnerServiceV2(runner_pb2_grpc.RunnerServiceServicer):
             abort_for(context, exc)
             return
         # Runme v2 interrupts the program when the client stops sending: keep the stream open
+        self.on_execute()
         yield from stream_execution(
             self.runner, request, request_iterator, context, respond=_RESPOND, control=apply_control,
             on_half_close=lambda execution: execution.stop(StopKind.INTERRUPT),
@@ -154,7 +109,7 @@ class RunnerServiceV2(runner_pb2_grpc.RunnerServiceServicer):
             else SessionStrategy.NEW
         )
         if session_id is None and strategy is SessionStrategy.NEW:
-            root, order = self._root(message)
+            root, order = self.project(message)
             session = self.runner.create_session(project=root, **order)  # server env, as Runme v2
             session_id = session.id
         directory = str(self.confinement.resolve(config.directory)) if config.directory else ""
@@ -184,8 +139,3 @@ class RunnerServiceV2(runner_pb2_grpc.RunnerServiceServicer):
             known_id=config.known_id,
             known_name=config.known_name,
         )
-
-    def ResolveProgram(
-        self, request: pb.ResolveProgramRequest, context: grpc.ServicerContext
-    ) -> pb.ResolveProgramResponse:
-        return resolve_program(self.runner, self.confinement, request, pb, _STATUS, context)

@@ -1,9 +1,9 @@
 """Settings gRPC's C core reads once, when ``grpc`` is first imported; call ``prepare`` before that.
 
-- **No fork handlers.** By default gRPC registers ``pthread_atfork`` handlers. The runner starts
-  terminal cells with ``fork`` and a little Python before ``exec`` (to take the PTY as the
-  controlling terminal); with gRPC's handlers in the child, some of those children die of
-  SIGSEGV or SIGABRT before the program starts. Waypost never forks to run gRPC in the child, so
+- **No fork handlers.** By default gRPC registers ``pthread_atfork`` handlers. Where the runner
+  has no util-linux ``setsid`` (macOS, say), it starts terminal cells with ``fork`` and a little
+  Python before ``exec``; with gRPC's handlers run in the child, some of those children died of
+  SIGSEGV or SIGABRT before the program started. Waypost never runs gRPC in a forked child, so
   it needs none of them.
 - **Quiet core** (``quiet=True``): the C core's own log lines (a refused TLS handshake, say) are
   not JSON; ``waypost server`` writes nothing but JSON lines on stderr.

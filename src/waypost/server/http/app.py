@@ -18,6 +18,7 @@ from waypost.server.http.errors import error_json, waypost_error_handler
 from waypost.server.http.h2 import RequestEndFirst
 from waypost.server.http.openapi import openapi
 from waypost.server.http.security import COOKIE, BodyTooLargeError, SecurityMiddleware
+from waypost.server.metrics import MetricsMiddleware, metrics_endpoint
 from waypost.server.state import ServerState
 
 __all__ = ["build_app", "web_root"]
@@ -63,6 +64,7 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Re
         Route("/readyz", healthz),
         Route("/", index),
         Route("/api/openapi.json", openapi),
+        Route("/metrics", metrics_endpoint),
         *notebooks.routes,
         *ai.routes,
         *executions.routes,
@@ -80,4 +82,6 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Re
         },
     )
     app.state.waypost = state
-    return RequestEndFirst(SecurityMiddleware(app, state.guard, state.max_body))
+    return RequestEndFirst(
+        SecurityMiddleware(MetricsMiddleware(app, state.metrics), state.guard, state.max_body)
+    )

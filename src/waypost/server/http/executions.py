@@ -131,6 +131,7 @@ def _start(state: ServerState, data: dict[str, Any]) -> Execution:
     session = field(data, "sessionId", str, "")
     if session:
         overrides["session_id"] = SessionId(session)
+    state.metrics.executions.labels("http").inc()
     return state.runner.run_cell(
         notebook, index, document=document_path, base=state.confinement.root,
         project=state.confinement.root, **overrides,
