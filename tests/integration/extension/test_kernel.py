@@ -11,6 +11,7 @@ from pathlib import Path
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tests.integration.extension.extension import Cell, Editor, Kernel, launch
 from waypost._proto.runme.parser.v1 import parser_pb2 as pb
@@ -104,6 +105,17 @@ def test_kernel_logs_its_address_as_json_and_files_are_private(
 def test_health_check_over_mutual_tls_says_serving(channel: grpc.Channel) -> None:
     reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
     assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_reflection_lists_runmes_kernel_services(channel: grpc.Channel) -> None:
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    request = reflection_pb2.ServerReflectionRequest(list_services="")
+    (reply,) = list(stub.ServerReflectionInfo(iter([request]), timeout=10))
+    names = {s.name for s in reply.list_services_response.service}
+    assert {"runme.parser.v1.ParserService", "runme.project.v1.ProjectService",
+            "runme.runner.v1.RunnerService", "runme.runner.v2.RunnerService",
+            "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"} <= names  # fmt: skip
+    assert "AIService" not in names  # the AI is waypost serve's, as Runme's kernel has none
 
 
 def test_a_client_without_the_certificate_is_refused(kernel: Kernel, tls_dir: Path) -> None:
