@@ -157,3 +157,11 @@ def test_running_a_cell_logs_an_execute_event(server: Server) -> None:
     execute = [e for e in events if e["type"] == "execute" and e["name"] == "ls"]
     assert execute and execute[-1]["command"] == "ls -la" and execute[-1]["exit_code"] == 0
     assert execute[-1]["context"][-1]["value"] == "List files:"
+
+
+def test_stdin_data_reaches_a_cell_without_a_terminal(server: Server) -> None:
+    with socket(server) as ws:
+        ws.send(json.dumps({"type": "execute", "interactive": False, "stdin": "one\ntwo\n", "cell": {
+            "kind": "code", "value": "wc -l", "languageId": "sh"}}))  # fmt: skip
+        seen = messages(ws)
+    assert seen[-1]["exitCode"] == 0 and text(seen).strip() == "2"

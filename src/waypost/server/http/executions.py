@@ -125,6 +125,9 @@ def _start(state: ServerState, data: dict[str, Any]) -> Execution:
         overrides["background"] = field(data, "background", bool)
     if "storeLastOutput" in data:
         overrides["store_last_output"] = field(data, "storeLastOutput", bool)
+    stdin = field(data, "stdin", str, "")
+    if stdin:
+        overrides["input"] = stdin.encode("utf-8")
     rows, cols = field(data, "rows", int, 0), field(data, "cols", int, 0)
     if rows > 0 and cols > 0:
         overrides["winsize"] = Winsize(min(rows, 1000), min(cols, 1000))
@@ -282,7 +285,6 @@ async def _forward(socket: WebSocket, execution: Execution) -> None:
 async def _read_controls(socket: WebSocket, execution: Execution) -> None:
     handlers: dict[str, Callable[[dict[str, Any]], None]] = {
         "input": lambda m: execution.write(str(m.get("data", "")).encode("utf-8")),
-        "eof": lambda m: execution.close_input(),
         "resize": lambda m: execution.resize(
             Winsize(
                 max(1, min(int(m.get("rows", 24)), 1000)), max(1, min(int(m.get("cols", 80)), 1000))

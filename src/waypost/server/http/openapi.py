@@ -108,6 +108,27 @@ SPEC: dict[str, Any] = {
                 "responses": {"200": _json(_DOCUMENT), **_errors(400, 401, 404, 409, 413, 422)},
             },
         },
+        "/api/files/rename": {
+            "post": {
+                "summary": "Rename a runbook (never over an existing file)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "from": {"type": "string"},
+                                    "to": {"type": "string"},
+                                },
+                                "required": ["from", "to"],
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404, 409)},
+            }
+        },
         "/api/sessions": {
             "get": {
                 "summary": "Sessions, most recently used first (secret values masked)",
