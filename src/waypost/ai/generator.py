@@ -65,8 +65,13 @@ class Generator:
         env: Mapping[str, str] | None = None,
         notebook: str = "",
         source: str = "",
+        log: bool = True,
     ) -> Generation:
-        """Propose the cells that follow ``cells[selected]``."""
+        """Propose the cells that follow ``cells[selected]``.
+
+        With ``log=False`` nothing is logged yet: a caller that may drop the answer (a newer
+        context superseded it) calls ``record`` only for what it shows.
+        """
         if not cells:
             raise UsageError("the notebook is empty: write what you want to do first")
         if not 0 <= selected < len(cells):
@@ -97,7 +102,8 @@ class Generator:
             confidence=answer.confidence,
             context=context,
         )
-        self._log(generation, notebook, source)
+        if log:
+            self.record(generation, notebook=notebook, source=source)
         for observe in self.observers:
             observe(generation)
         return generation
@@ -109,7 +115,8 @@ class Generator:
         redact = Redactor(env)
         return [Example(redact(_request_text(e)), redact(_answer_text(e))) for e in found]
 
-    def _log(self, generation: Generation, notebook: str, source: str) -> None:
+    def record(self, generation: Generation, *, notebook: str = "", source: str = "") -> None:
+        """Log the ``generate`` event of a generation that was shown to someone."""
         if self.sink is None or generation.context is None:
             return
         self.sink.emit(

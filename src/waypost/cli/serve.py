@@ -39,6 +39,9 @@ def serve(
     open_browser: Annotated[bool, typer.Option("--open", help="Open the browser.")] = False,
 ) -> None:
     """Serve the project: browser notebook, JSON API, Runme-compatible gRPC and the AI."""
+    from waypost.server.grpc import runtime
+
+    runtime.prepare()  # before anything imports grpc
     from waypost.server.launcher import ServeOptions
     from waypost.server.launcher import serve as run_server
 

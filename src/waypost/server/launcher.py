@@ -7,6 +7,7 @@ import json
 import signal
 import socket
 import sys
+import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ def build_state(options: ServeOptions, config: Config | None = None) -> ServerSt
     return state
 
 
-def grpc_services(state: ServerState) -> list[GrpcService]:
+def grpc_services(state: ServerState, *, ai: bool = True, runner: bool = True) -> list[GrpcService]:
+    """Runme's services over ``state``; Foyle's ``AIService`` too with ``ai``, the runners with ``runner``."""
     from waypost._proto.foyle.v1alpha1 import agent_pb2_grpc
     from waypost._proto.runme.parser.v1 import parser_pb2_grpc
     from waypost._proto.runme.project.v1 import project_pb2_grpc
@@ -60,20 +62,27 @@ def grpc_services(state: ServerState) -> list[GrpcService]:
     from waypost.server.grpc.runner_v2 import RunnerServiceV2
 
     counted = state.metrics.executions.labels("grpc").inc
-    return [
+    services = [
         GrpcService(ParserService(state.cache), parser_pb2_grpc.add_ParserServiceServicer_to_server,
                     "runme.parser.v1.ParserService"),
         GrpcService(ProjectService(state.confinement),
                     project_pb2_grpc.add_ProjectServiceServicer_to_server, "runme.project.v1.ProjectService"),
-        GrpcService(AIService(state.generator, state.sink),
-                    agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
-        GrpcService(RunmeGenerateService(state.generator),
-                    agent_pb2_grpc.add_RunmeGenerateServiceServicer_to_server, "RunmeGenerateService"),
-        GrpcService(RunnerServiceV1(state.runner, state.confinement, on_execute=counted),
-                    runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
-        GrpcService(RunnerServiceV2(state.runner, state.confinement, on_execute=counted),
-                    runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
     ]  # fmt: skip
+    if ai:
+        services += [
+            GrpcService(AIService(state.generator, state.sink),
+                        agent_pb2_grpc.add_AIServiceServicer_to_server, "AIService"),
+            GrpcService(RunmeGenerateService(state.generator),
+                        agent_pb2_grpc.add_RunmeGenerateServiceServicer_to_server, "RunmeGenerateService"),
+        ]  # fmt: skip
+    if runner:
+        services += [
+            GrpcService(RunnerServiceV1(state.runner, state.confinement, on_execute=counted),
+                        runner_v1_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v1.RunnerService"),
+            GrpcService(RunnerServiceV2(state.runner, state.confinement, on_execute=counted),
+                        runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
+        ]  # fmt: skip
+    return services
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -119,6 +128,13 @@ def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any
     loop.default_exception_handler(context)
 
 
+def _warm_up(state: ServerState) -> None:
+    try:
+        state.workspace.assistant.refresh()
+    except Exception:  # the server stopped first; the next request fits it anyway
+        return
+
+
 def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -> None:
     """Run until SIGINT or SIGTERM; then stop both servers and every process they started."""
     from hypercorn.asyncio import serve as serve_http
@@ -139,6 +155,9 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
     http_config.accesslog = None
     http_config.errorlog = None
     http_config.graceful_timeout = 3.0
+    # Runme's extension keeps one HTTP/2 connection for all its AI calls; closing it after 5 s of
+    # quiet (the default) makes the next call race the close
+    http_config.keep_alive_timeout = 120
     app = build_app(state)
     _banner(options, state, http_port, grpc)
     if options.open_browser:
@@ -153,6 +172,9 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
         await serve_http(app, http_config, shutdown_trigger=stop.wait)
 
     state.workspace.start_learning()
+    # fit the offline assistant on what was learned before, so the first suggestion (a ghost
+    # cell in the editor, say) does not wait for it
+    threading.Thread(target=_warm_up, args=(state,), name="warm-up", daemon=True).start()
     try:
         asyncio.run(main())
     finally:

@@ -17,6 +17,7 @@ from waypost.errors import WaypostError
 from waypost.log import get_logger
 from waypost.server.http import ai, executions, notebooks
 from waypost.server.http.errors import error_json, waypost_error_handler
+from waypost.server.http.h2 import RequestEndFirst
 from waypost.server.http.openapi import openapi
 from waypost.server.http.security import COOKIE, BodyTooLargeError, SecurityMiddleware
 from waypost.server.metrics import MetricsMiddleware, metrics_endpoint
@@ -68,7 +69,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_json(500, "internal", "internal error; the server log has the details")
 
 
-def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> SecurityMiddleware:
+def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> RequestEndFirst:
     routes: list[Route | Mount] = [
         Route("/healthz", healthz),
         Route("/readyz", healthz),
@@ -93,4 +94,6 @@ def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> Se
         },
     )
     app.state.waypost = state
-    return SecurityMiddleware(MetricsMiddleware(app, state.metrics), state.guard, state.max_body)
+    return RequestEndFirst(
+        SecurityMiddleware(MetricsMiddleware(app, state.metrics), state.guard, state.max_body)
+    )
