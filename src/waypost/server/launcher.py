@@ -36,10 +36,12 @@ class ServeOptions:
     tls_dir: Path | None = None
     open_browser: bool = False
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    store: str = ""
+    """``postgresql://...``: a team's database (overrides ``store.url``)."""
 
 
 def build_state(options: ServeOptions, config: Config | None = None) -> ServerState:
-    config = config or load_config(options.project)
+    config = config or load_config(options.project, store_url=options.store or None)
     token = options.token or config.server.token or new_token()
     guard = Guard(token, tuple(options.cors_origins) or config.server.cors_origins)
     workspace = Workspace(options.project.resolve(), config, source="server")
@@ -83,6 +85,11 @@ def grpc_services(state: ServerState, *, ai: bool = True, runner: bool = True) -
                         runner_v2_grpc.add_RunnerServiceServicer_to_server, "runme.runner.v2.RunnerService"),
         ]  # fmt: skip
     return services
+
+
+def _reachable(host: str) -> str:
+    """A host peers can dial: the bind address, or this machine's name for a wildcard bind."""
+    return socket.gethostname() if host in ("0.0.0.0", "::", "") else host
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -143,13 +150,18 @@ def serve(options: ServeOptions, *, on_stop: Callable[[], None] | None = None) -
     from waypost.server.http.app import build_app
 
     configure_logging(json=True)
-    state = build_state(options)
     http_socket = _listen(options.host, options.port)
+    http_port = http_socket.getsockname()[1]
+    state = build_state(options)
+    if state.workspace.team:  # one replica of a team: say where peers reach this one
+        advertised = (
+            state.config.server.advertise_url or f"http://{_reachable(options.host)}:{http_port}"
+        )
+        state.workspace.register_replica(advertised)
     tls = load_or_generate(options.tls_dir) if options.tls_dir else None
     grpc = start_grpc(
         grpc_services(state), f"{options.host}:{options.grpc_port}", guard=state.guard, tls=tls
     )
-    http_port = http_socket.getsockname()[1]
     http_config = HttpConfig()
     http_config.bind = [f"fd://{http_socket.detach()}"]  # hypercorn owns (and closes) it now
     http_config.accesslog = None

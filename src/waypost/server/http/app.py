@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -47,6 +48,14 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when what requests need answers: the team's database, if there is one."""
+    workspace = request.app.state.waypost.workspace
+    if workspace.team and not await run_in_threadpool(workspace.database.ready):
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
 async def index(request: Request) -> Response:
     token = request.query_params.get("token")
     if token:
@@ -72,7 +81,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def build_app(state: ServerState, extra_routes: list[Route] | None = None) -> RequestEndFirst:
     routes: list[Route | Mount] = [
         Route("/healthz", healthz),
-        Route("/readyz", healthz),
+        Route("/readyz", readyz),
         Route("/", index),
         Route("/api/openapi.json", openapi),
         Route("/metrics", metrics_endpoint),

@@ -16,13 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from waypost.errors import UsageError, WaypostError
+from waypost.errors import ExecutionNotFoundError, UsageError, WaypostError
 from waypost.masking import mask_env
 from waypost.notebook import Notebook
 from waypost.notebook.merge import rebase
@@ -195,22 +196,21 @@ async def run(request: Request) -> JSONResponse:
 
 
 async def list_executions(request: Request) -> JSONResponse:
-    running = _state(request).runner.executions(running=True)
-    return JSONResponse(
-        {
-            "executions": [
-                {
-                    "id": e.id,
-                    "sessionId": e.session_id,
-                    "pid": e.pid,
-                    "name": e.request.known_name,
-                    "cellId": e.request.known_id,
-                    "background": e.request.background,
-                }
-                for e in running
-            ]
-        }
-    )
+    """What runs now: here, and on the team's other replicas when there is a team."""
+    state = _state(request)
+    found = {
+        e.id: {"id": e.id, "sessionId": e.session_id, "pid": e.pid, "name": e.request.known_name,
+               "cellId": e.request.known_id, "background": e.request.background, "replica": "local"}
+        for e in state.runner.executions(running=True)
+    }  # fmt: skip
+    replica = state.workspace.replica
+    if replica is not None:
+        for remote in await run_in_threadpool(replica.running):
+            if remote.id not in found and remote.replica != replica.id:
+                found[remote.id] = {"id": remote.id, "sessionId": remote.session_id, "pid": None,
+                                    "name": remote.name, "cellId": "", "background": remote.background,
+                                    "replica": remote.replica}  # fmt: skip
+    return JSONResponse({"executions": list(found.values())})
 
 
 def _stop_kind(value: Any) -> StopKind:
@@ -222,10 +222,32 @@ def _stop_kind(value: Any) -> StopKind:
 
 
 async def stop_execution(request: Request) -> JSONResponse:
+    """Stop an execution; one running on another replica is stopped through that replica."""
     data = await read_json(request)
-    runner = _state(request).runner
-    runner.stop(ExecutionId(request.path_params["id"]), _stop_kind(data.get("kind")))
-    return JSONResponse({"stopping": request.path_params["id"]})
+    kind = _stop_kind(data.get("kind"))
+    state = _state(request)
+    execution_id = ExecutionId(request.path_params["id"])
+    try:
+        state.runner.stop(execution_id, kind)
+    except ExecutionNotFoundError:
+        replica = state.workspace.replica
+        remote = await run_in_threadpool(replica.owner, execution_id) if replica else None
+        if remote is None or remote.replica == replica.id:  # type: ignore[union-attr]
+            raise
+        await _forward_stop(remote.url, execution_id, kind, state.guard.token)
+    return JSONResponse({"stopping": execution_id})
+
+
+async def _forward_stop(url: str, execution_id: str, kind: StopKind, token: str) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(
+            f"{url}/api/executions/{execution_id}/stop", json={"kind": kind.value},
+            headers={"Authorization": f"Bearer {token}"},
+        )  # fmt: skip
+    if response.status_code == 404:
+        raise ExecutionNotFoundError("no such execution", where=f"execution {execution_id}")
+    if response.status_code >= 400:
+        raise UsageError(f"the replica running it answered {response.status_code}", where=url)
 
 
 # -- the WebSocket ----------------------------------------------------------------------------
