@@ -5,11 +5,14 @@ One registry per server process (not the global one), so tests can start several
 
 from __future__ import annotations
 
+import contextlib
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -44,7 +47,7 @@ class Metrics:
             registry=self.registry,
         )  # fmt: skip
         self.learner_lag = Gauge(
-            "waypost_learner_lag_events", "Events logged but not learned from yet",
+            "waypost_learner_lag_seconds", "Age of the oldest event not learned from yet",
             registry=self.registry,
         )  # fmt: skip
         self.examples = Gauge(
@@ -93,5 +96,21 @@ def _route(scope: dict[str, Any]) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
+def learner_lag(workspace: Any) -> float:
+    """Seconds since the oldest event the learner has not processed was written (0: caught up)."""
+    learner = workspace.learner
+    mark = learner.store.watermark(learner.name)
+    for event, _ in workspace.event_log.read(mark):
+        if event is None:
+            continue
+        written = datetime.fromisoformat(event.ts.replace("Z", "+00:00"))
+        return max(0.0, (datetime.now(UTC) - written).total_seconds())
+    return 0.0
+
+
 async def metrics_endpoint(request: Request) -> Response:
-    return request.app.state.waypost.metrics.render()
+    state = request.app.state.waypost
+    with contextlib.suppress(Exception):  # a scrape must answer even if the store is busy
+        state.metrics.learner_lag.set(await run_in_threadpool(learner_lag, state.workspace))
+        state.metrics.examples.set(await run_in_threadpool(len, state.workspace.store))
+    return state.metrics.render()

@@ -196,4 +196,5 @@ def test_metrics_count_requests_and_executions(server: Server) -> None:
         anonymous = httpx.get(f"{server.url}/metrics")
     assert 'waypost_http_requests_total{method="GET",route="/api/files",status="200"}' in text
     assert 'waypost_executions_total{via="http"}' in text
+    assert "waypost_learner_lag_seconds" in text and "waypost_learned_examples" in text
     assert anonymous.status_code == 401
