@@ -30,10 +30,18 @@ def load(replicas: list[Server], sessions: int, cells: int) -> dict[str, float]:
     times: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    clients = [httpx.Client(base_url=r.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
-               for r in replicas]  # fmt: skip
 
     def worker(index: int) -> None:
+        # each session is one user with connections of their own to every replica
+        clients = [httpx.Client(base_url=r.url, headers={"Authorization": f"Bearer {TOKEN}"},
+                                timeout=120) for r in replicas]  # fmt: skip
+        try:
+            run_session(index, clients)
+        finally:
+            for c in clients:
+                c.close()
+
+    def run_session(index: int, clients: list[httpx.Client]) -> None:
         try:
             session = clients[index % len(clients)].post("/api/sessions", json={}).json()["id"]
         except Exception as exc:
@@ -62,8 +70,6 @@ def load(replicas: list[Server], sessions: int, cells: int) -> dict[str, float]:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
-    for c in clients:
-        c.close()
     ordered = sorted(times)
     return {
         "cells": len(times),
