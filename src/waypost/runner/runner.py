@@ -34,9 +34,10 @@ from waypost.errors import (
 from waypost.learn.events import EventSink, execute
 from waypost.notebook import Notebook, new_ulid
 from waypost.project import DEFAULT_ENV_ORDER, load_env_files
-from waypost.runner.capture import Dialect, read_dump, wrap
+from waypost.runner.capture import Dialect, dump_failed, read_dump, wrap
 from waypost.runner.environment import (
     LAST_OUTPUT,
+    MAX_VALUE_BYTES,
     EnvChanges,
     apply_changes,
     diff_env,
@@ -411,7 +412,12 @@ class _Plan:
         before = read_dump(self.before, self.dialect)
         after = read_dump(self.after, self.dialect)
         if before is None or after is None:
-            if before is not None:
+            if before is not None and dump_failed(self.after):
+                warnings.append(
+                    "exported variables not captured: `env` could not list them "
+                    f"(is a value over {MAX_VALUE_BYTES} bytes?)"
+                )
+            elif before is not None:
                 warnings.append("exported variables not captured: the shell ended abruptly")
             return EnvChanges()
         ignore = {"_", LAST_OUTPUT, EXECUTION_VARIABLE, *request.run_env}
