@@ -2,9 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-ARGS ?= list --allow-unnamed
+ARGS ?= serve
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean web
 
 run: $(VENV)/.installed
 	$(BIN)/waypost $(ARGS)
@@ -20,6 +20,11 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/format.py
+
+# The browser notebook: sources in web/, built into src/waypost/web/ (committed, so installing
+# Waypost needs no Node). Needs Node 20.19+ and npm; versions are pinned in web/package-lock.json.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

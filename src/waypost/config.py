@@ -79,6 +79,10 @@ class ServerConfig:
     grpc_port: int = 7863
     token: str = ""
     cors_origins: tuple[str, ...] = ()
+    team: str = "default"
+    """With a PostgreSQL store: the team this server's sessions, events and examples belong to."""
+    advertise_url: str = ""
+    """How the team's other replicas reach this one (default: ``http://<host>:<port>``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from waypost.ai.provider import (
     Assistant,
     Provider,
     Request,
-    Suggestion,
     make_provider,
 )
 
@@ -35,7 +34,6 @@ __all__ = [
     "Prompt",
     "Provider",
     "Request",
-    "Suggestion",
     "build_context",
     "build_prompt",
     "cells_from_answer",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from waypost.ai.completion import cells_from_answer
@@ -13,10 +13,12 @@ from waypost.ai.prompt import Example, build_prompt
 from waypost.ai.provider import Assistant, Provider, Request
 from waypost.config import AIConfig
 from waypost.errors import UsageError
-from waypost.learn import events
+from waypost.learn import Example as LearnedExample
+from waypost.learn import build_query, events
 from waypost.learn.events import EventSink, GeneratedCell
 from waypost.masking import Redactor
 from waypost.notebook import Cell, new_ulid
+from waypost.notebook.serializer import fence_for
 
 __all__ = ["Generation", "Generator"]
 
@@ -45,12 +47,15 @@ class Generator:
         sink: EventSink | None = None,
         assistant: Assistant | None = None,
         env: Mapping[str, str] | None = None,
+        observers: Sequence[Callable[[Generation], None]] = (),
     ) -> None:
+        """``observers`` see every generation (a server's metrics, say); they must not raise."""
         self.provider = provider
         self.config = config
         self.sink = sink
         self.assistant = assistant
         self.env = env
+        self.observers = list(observers)
 
     def generate(
         self,
@@ -60,8 +65,13 @@ class Generator:
         env: Mapping[str, str] | None = None,
         notebook: str = "",
         source: str = "",
+        log: bool = True,
     ) -> Generation:
-        """Propose the cells that follow ``cells[selected]``."""
+        """Propose the cells that follow ``cells[selected]``.
+
+        With ``log=False`` nothing is logged yet: a caller that may drop the answer (a newer
+        context superseded it) calls ``record`` only for what it shows.
+        """
         if not cells:
             raise UsageError("the notebook is empty: write what you want to do first")
         if not 0 <= selected < len(cells):
@@ -92,17 +102,21 @@ class Generator:
             confidence=answer.confidence,
             context=context,
         )
-        self._log(generation, notebook, source)
+        if log:
+            self.record(generation, notebook=notebook, source=source)
+        for observe in self.observers:
+            observe(generation)
         return generation
 
     def _examples(self, context: Context, env: Mapping[str, str]) -> list[Example]:
         if self.assistant is None or self.provider.name == "offline" or self.config.examples <= 0:
             return []
-        found = self.assistant.examples(context.cells, self.config.examples)
+        found = self.assistant.retrieve(build_query(list(context.cells)), self.config.examples)
         redact = Redactor(env)
-        return [Example(redact(e.request), redact(e.answer)) for e in found]
+        return [Example(redact(_request_text(e)), redact(_answer_text(e))) for e in found]
 
-    def _log(self, generation: Generation, notebook: str, source: str) -> None:
+    def record(self, generation: Generation, *, notebook: str = "", source: str = "") -> None:
+        """Log the ``generate`` event of a generation that was shown to someone."""
         if self.sink is None or generation.context is None:
             return
         self.sink.emit(
@@ -128,3 +142,12 @@ class Generator:
                 source=source,
             )
         )
+
+
+def _request_text(example: LearnedExample) -> str:
+    return "\n\n".join(cell.value for cell in example.query.cells)
+
+
+def _answer_text(example: LearnedExample) -> str:
+    fence = fence_for(example.answer)
+    return f"{fence}{example.language or 'sh'}\n{example.answer}\n{fence}"

@@ -21,7 +21,7 @@ class OfflineProvider:
         if suggestion is None:
             return Answer(text="", model="examples")
         blocks = []
-        for language, value in suggestion.cells:
-            fence = fence_for(value)
-            blocks.append(f"{fence}{language}\n{value}\n{fence}")
+        for cell in suggestion.cells:
+            fence = fence_for(cell.value)
+            blocks.append(f"{fence}{cell.language}\n{cell.value}\n{fence}")
         return Answer(text="\n\n".join(blocks), model="examples", confidence=suggestion.confidence)

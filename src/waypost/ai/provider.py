@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from waypost.ai.prompt import Example, Prompt
+from waypost.ai.prompt import Prompt
 from waypost.config import AIConfig
 from waypost.errors import ConfigError, ProviderError
+from waypost.learn import Example as LearnedExample
+from waypost.learn import Query, Suggestion
 from waypost.learn.events import ContextCell
 
 __all__ = [
@@ -26,7 +28,6 @@ __all__ = [
     "Assistant",
     "Provider",
     "Request",
-    "Suggestion",
     "api_key",
     "make_provider",
 ]
@@ -55,20 +56,13 @@ class Provider(Protocol):
     def answer(self, request: Request) -> Answer: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """What an offline assistant proposes: cells as (language, value) and how sure it is."""
-
-    cells: tuple[tuple[str, str], ...]
-    confidence: float
-
-
 class Assistant(Protocol):
-    """The learned side of the AI: offline suggestions and few-shot examples for LLM prompts."""
+    """The learned side of the AI (``waypost.learn.OfflineAssistant``): offline suggestions, and
+    the nearest learned examples for LLM prompts."""
 
-    def suggest(self, cells: Sequence[ContextCell]) -> Suggestion | None: ...
+    def suggest(self, cells_before: Sequence[ContextCell]) -> Suggestion | None: ...
 
-    def examples(self, cells: Sequence[ContextCell], k: int) -> list[Example]: ...
+    def retrieve(self, query: Query | str, k: int = 3) -> list[LearnedExample]: ...
 
 
 def api_key(config: AIConfig, default_env: str, env: Mapping[str, str] | None = None) -> str:

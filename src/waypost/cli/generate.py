@@ -10,15 +10,16 @@ from typing import Annotated
 
 import typer
 
-from waypost.ai import SUGGESTION, Generation, Generator, make_provider
+from waypost.ai import SUGGESTION, Generation
 from waypost.cli.console import err
 from waypost.config import load_config
 from waypost.errors import UsageError
 from waypost.learn import events
-from waypost.learn.events import JsonlEventSink
-from waypost.notebook import Cell, serialize
+from waypost.learn.events import EventSink
+from waypost.notebook import Cell, Notebook, serialize
 from waypost.notebook.jsonview import notebook_to_json
 from waypost.project import content_hash, find_git_root, read_notebook, save_atomically
+from waypost.workspace import Workspace
 
 __all__ = ["app"]
 
@@ -50,26 +51,31 @@ def generate(
     index = len(notebook.cells) - 1 if cell is None else cell
     if not 0 <= index < len(notebook.cells):
         raise UsageError(f"no cell {index}; the runbook has {len(notebook.cells)}", where="--cell")
-    config = load_config(find_git_root(path.parent) or path.parent, ai_provider=provider)
-    sink = JsonlEventSink(config.events_dir)
-    generator = Generator(make_provider(config.ai, assistant=_assistant(config)), config.ai, sink=sink,
-                          assistant=_assistant(config))  # fmt: skip
-    result = generator.generate(list(notebook.cells), index, notebook=str(path), source="cli")
-    if write and result.cells:
-        accepted = [_accept(c) for c in result.cells]
-        updated = notebook.insert_cells(index + 1, accepted)
-        save_atomically(path, serialize(updated), expected_hash=content_hash(original))
-        for c in accepted:
-            sink.emit(events.accepted(c.id or "", trace_id=result.trace_id, source="cli"))
+    root = find_git_root(path.parent) or path.parent
+    workspace = Workspace(root, load_config(root, ai_provider=provider), source="cli")
+    try:
+        workspace.catch_up()  # learn from what ran since the last command
+        result = workspace.generator.generate(
+            list(notebook.cells), index, notebook=str(path), source="cli"
+        )
+        if write and result.cells:
+            _write(path, original, notebook, index, result, workspace.sink)
+    finally:
+        workspace.close()
     if json_:
         sys.stdout.write(json.dumps(_as_json(result), indent=2, ensure_ascii=False) + "\n")
     else:
         _print(result)
 
 
-def _assistant(config: object) -> None:
-    """The learned assistant, once learning is available (until then the offline provider abstains)."""
-    return None
+def _write(path: Path, original: bytes, notebook: Notebook, index: int, result: Generation,
+           sink: EventSink) -> None:  # fmt: skip
+    """Insert the suggestion after the cell and save; writing it is accepting it."""
+    accepted = [_accept(c) for c in result.cells]
+    updated = notebook.insert_cells(index + 1, accepted)
+    save_atomically(path, serialize(updated), expected_hash=content_hash(original))
+    for c in accepted:
+        sink.emit(events.accepted(c.id or "", trace_id=result.trace_id, source="cli"))
 
 
 def _accept(cell: Cell) -> Cell:
@@ -77,8 +83,6 @@ def _accept(cell: Cell) -> Cell:
 
 
 def _as_json(result: Generation) -> dict[str, object]:
-    from waypost.notebook import Notebook
-
     cells = notebook_to_json(Notebook(cells=tuple(result.cells)))["cells"]
     return {
         "traceId": result.trace_id,
@@ -92,8 +96,6 @@ def _as_json(result: Generation) -> dict[str, object]:
 
 
 def _print(result: Generation) -> None:
-    from waypost.notebook import Notebook
-
     if result.cells:
         text = serialize(Notebook(cells=tuple(_accept(c) for c in result.cells))).decode()
         sys.stdout.write(text)

@@ -12,7 +12,7 @@ try:  # typer >= 0.17 carries its own copy of click
 except ImportError:  # older typer depends on click itself
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
-from waypost.cli import env, fmt, generate, learn, serve, settings, tasks
+from waypost.cli import env, fmt, generate, learn, serve, server, settings, tasks
 from waypost.cli import run as run_command
 from waypost.cli.console import print_error
 from waypost.cli.options import (
@@ -65,6 +65,7 @@ app.add_typer(generate.app)
 app.add_typer(learn.app)
 app.add_typer(settings.app)
 app.add_typer(serve.app)
+app.add_typer(server.app)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -108,7 +108,7 @@ class ProjectOptions:
         return base.merged(**given)
 
 
-_PAIRED_FLAGS = ("--allow-unnamed", "--allow-unknown", "--git-ignore")
+_PAIRED_FLAGS = ("--allow-unnamed", "--allow-unknown", "--git-ignore", "--runner")
 _PLAIN_FLAGS = (
     "--write",
     "--check",

@@ -37,8 +37,19 @@ def serve(
         list[str] | None, typer.Option("--cors-origin", help="Extra browser origin to allow.")
     ] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the browser.")] = False,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            envvar="WAYPOST_STORE_URL",
+            help="postgresql://... to share sessions, events and examples with replicas.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the project: browser notebook, JSON API, Runme-compatible gRPC and the AI."""
+    from waypost.server.grpc import runtime
+
+    runtime.prepare()  # before anything imports grpc
     from waypost.server.launcher import ServeOptions
     from waypost.server.launcher import serve as run_server
 
@@ -54,5 +65,6 @@ def serve(
         ServeOptions(
             project=root, host=host, port=port, grpc_port=grpc_port, token=token or "",
             tls_dir=tls_dir, open_browser=open_browser, cors_origins=tuple(cors_origin or ()),
+            store=store or "",
         )
     )  # fmt: skip

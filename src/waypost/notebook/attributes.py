@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from waypost.notebook.braces import closing_brace
+
 __all__ = ["InfoString", "parse_info", "render_info", "serializable_keys"]
 
 
@@ -73,26 +75,9 @@ def _find_attribute_block(text: str) -> tuple[int, int] | None:
             start += 2
             continue
         break
-    depth = 0
-    in_string = False
-    escaped = False
-    for i in range(start, len(text)):
-        ch = text[i]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return start, i + 1
+    end = closing_brace(text, start)
+    if end != -1:
+        return start, end + 1
     close = text.find("}", start)  # unbalanced: Runme takes the first closing brace
     return (start, close + 1) if close != -1 else None
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from waypost.notebook.braces import closing_brace
 from waypost.notebook.model import Frontmatter
 
 __all__ = ["parse_frontmatter", "set_runme_fields", "split_frontmatter"]
@@ -52,35 +53,20 @@ def _split_fenced(text: str, delim: str, fmt: str) -> tuple[Frontmatter | None, 
 
 
 def _split_json(text: str) -> tuple[Frontmatter | None, int]:
-    depth = 0
-    in_string = escaped = False
-    for i, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                end = _line_end(text, i + 1)
-                if text[i + 1 : end].strip():
-                    return None, 0
-                raw = text[:end]
-                try:
-                    data = json.loads(raw)
-                except ValueError:
-                    return None, 0  # `{...}` that is not JSON is content (e.g. an MDX comment)
-                if not isinstance(data, dict):
-                    return None, 0
-                return Frontmatter(raw=raw, format="json", data=data), end
-    return None, 0
+    close = closing_brace(text, 0)
+    if close == -1:
+        return None, 0
+    end = _line_end(text, close + 1)
+    if text[close + 1 : end].strip():
+        return None, 0
+    raw = text[:end]
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None, 0  # `{...}` that is not JSON is content (e.g. an MDX comment)
+    if not isinstance(data, dict):
+        return None, 0
+    return Frontmatter(raw=raw, format="json", data=data), end
 
 
 def _line_end(text: str, pos: int) -> int:

@@ -189,11 +189,11 @@ class Cell:
         o = self.origin
         if o is None:
             return True
-        return (
-            self.value != o.value
-            or self.language != o.language
-            or persisted(self.attributes) != persisted(dict(o.attributes))
-        )
+        if self.value != o.value or self.language != o.language:
+            return True
+        if tuple(self.attributes.items()) == o.attributes:  # the common case: untouched
+            return False
+        return persisted(self.attributes) != persisted(dict(o.attributes))
 
 
 def persisted(attributes: Mapping[str, str]) -> dict[str, str]:

@@ -291,6 +291,11 @@ class _CellBuilder:
         )  # fmt: skip
 
 
+def _lines(value: str) -> list[str]:
+    """A cell's lines as Runme names it: ``$`` prompts and trailing blanks removed."""
+    return [line.lstrip("$").rstrip() for line in value.split("\n")] if value else []
+
+
 def _ignored(info: InfoString) -> bool:
     """Runme leaves ``transform:false``, ``ignore:true`` and ``mermaid`` blocks as prose."""
     transform = bool_or_none(info.attributes.get("transform"))
@@ -390,7 +395,6 @@ class _Finisher:
         span = Span(span_start, self.to_bytes(end))
         attrs = info.attributes
         explicit = attrs.get("name", "")
-        cell_lines = [line.lstrip("$").rstrip() for line in value.split("\n")] if value else []
         persisted = attrs.get("id", "")
         origin = Origin(
             index, is_last, text, trailing, value, info.language, tuple(attrs.items()),
@@ -403,7 +407,7 @@ class _Finisher:
             language=info.language,
             attributes=attrs,
             id=CellId(persisted if is_valid_ulid(persisted) else self.ids[index]),
-            name=self.names.claim(explicit or generate_name(cell_lines)),
+            name=self.names.claim(explicit or generate_name(_lines(value))),
             name_generated=not explicit,
             description=draft.intro,
             span=span,

@@ -16,7 +16,7 @@ from waypost.project.project import (
     read_notebook,
     sort_by_proximity,
 )
-from waypost.project.saving import content_hash, save_atomically
+from waypost.project.saving import content_hash, rename_atomically, save_atomically
 
 __all__ = [
     "DEFAULT_ENV_ORDER",
@@ -33,6 +33,7 @@ __all__ = [
     "open_document",
     "open_project",
     "read_notebook",
+    "rename_atomically",
     "save_atomically",
     "save_document",
     "sort_by_proximity",

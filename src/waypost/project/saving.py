@@ -1,7 +1,9 @@
-"""Writing a runbook back: atomically, keeping its permissions, never over someone else's change."""
+"""Writing a runbook back, or moving it: atomically, keeping its permissions, never over someone
+else's change or someone else's file."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -9,7 +11,7 @@ from pathlib import Path
 
 from waypost.errors import ConflictError, ProjectError
 
-__all__ = ["content_hash", "save_atomically"]
+__all__ = ["content_hash", "rename_atomically", "save_atomically"]
 
 
 def content_hash(data: bytes) -> str:
@@ -54,6 +56,39 @@ def save_atomically(
         Path(tmp).unlink(missing_ok=True)
         raise
     return content_hash(data)
+
+
+def rename_atomically(
+    source: Path, target: Path, *, where: str | None = None, where_to: str | None = None
+) -> None:
+    """Move ``source`` to ``target`` in one step; refuse with ``ConflictError`` if ``target`` exists.
+
+    A hard link claims the new name (it fails if the name is taken, with no window for a race),
+    then the old name goes. Where hard links are not allowed, an exclusively created placeholder
+    claims the name and the rename replaces it.
+    """
+    try:
+        if not source.is_file():
+            raise ProjectError("does not exist", where=where or str(source))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EMLINK):
+                raise
+            with open(target, "xb"):
+                pass
+            os.replace(source, target)
+            return
+        source.unlink()
+    except FileExistsError as exc:
+        raise ConflictError(
+            "a file with that name exists already", where=where_to or str(target)
+        ) from exc
+    except OSError as exc:
+        raise ProjectError(f"cannot rename: {exc.strerror}", where=where_to or str(target)) from exc
 
 
 def _read_umask() -> int:

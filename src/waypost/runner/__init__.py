@@ -31,7 +31,7 @@ from waypost.runner.resolve import (
     VarStatus,
     resolve_variables,
 )
-from waypost.runner.runner import Runner
+from waypost.runner.runner import ExecutionObserver, Runner
 from waypost.runner.session import Session, SessionId, SessionStrategy
 from waypost.runner.store import MemorySessionStore, SessionStore
 from waypost.runner.terminal import Winsize
@@ -43,6 +43,7 @@ __all__ = [
     "Execution",
     "ExecutionEvent",
     "ExecutionId",
+    "ExecutionObserver",
     "ExecutionResult",
     "Exited",
     "MemorySessionStore",

@@ -17,9 +17,21 @@ import re
 import shutil
 from pathlib import Path
 
-__all__ = ["END_MARKER", "Dialect", "dialect_of", "parse_dump", "read_dump", "wrap"]
+__all__ = [
+    "END_MARKER",
+    "LIST_FAILED",
+    "Dialect",
+    "dialect_of",
+    "dump_failed",
+    "parse_dump",
+    "read_dump",
+    "wrap",
+]
 
 END_MARKER = "#waypost:end"
+LIST_FAILED = "#waypost:env-failed"
+"""Written instead of the variables when ``env`` cannot run: the kernel refuses to start a
+program whose environment holds a string over 128 KiB, which is what a huge export makes."""
 
 _POSIX_SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "ash", "mksh", "yash", "posh"})
 _PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh"})
@@ -57,7 +69,10 @@ def _dump_command(dialect: Dialect, target: Path) -> str:
             f"> {_quote(target)}; builtin export __"
         )
     env = shutil.which("env") or "/usr/bin/env"  # absolute: the cell may change or clear PATH
-    return f"{{ {env} -0; printf '{END_MARKER}\\000'; }} > {_quote(target)}"
+    return (
+        f"{{ {env} -0 2>/dev/null || printf '{LIST_FAILED}\\000'; printf '{END_MARKER}\\000'; }}"
+        f" > {_quote(target)}"
+    )
 
 
 def wrap(script: str, *, program: str, dialect: Dialect, before: Path, after: Path) -> str:
@@ -89,6 +104,14 @@ def read_dump(path: Path, dialect: Dialect) -> dict[str, str] | None:
     return parse_dump(data, dialect)
 
 
+def dump_failed(path: Path) -> bool:
+    """Whether the shell reached its dump but could not list its variables."""
+    try:
+        return (LIST_FAILED + "\0").encode() in path.read_bytes()
+    except OSError:
+        return False
+
+
 def parse_dump(data: bytes, dialect: Dialect) -> dict[str, str] | None:
     if dialect is Dialect.ENV0:
         return _parse_env0(data)
@@ -98,6 +121,8 @@ def parse_dump(data: bytes, dialect: Dialect) -> dict[str, str] | None:
 def _parse_env0(data: bytes) -> dict[str, str] | None:
     entries = data.split(b"\0")
     if len(entries) < 2 or entries[-2] != END_MARKER.encode() or entries[-1]:
+        return None
+    if LIST_FAILED.encode() in entries[:-2]:
         return None
     env = {}
     for entry in entries[:-2]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from waypost.errors import (
     EnvironmentLimitError,
@@ -34,9 +34,10 @@ from waypost.errors import (
 from waypost.learn.events import EventSink, execute
 from waypost.notebook import Notebook, new_ulid
 from waypost.project import DEFAULT_ENV_ORDER, load_env_files
-from waypost.runner.capture import Dialect, read_dump, wrap
+from waypost.runner.capture import Dialect, dump_failed, read_dump, wrap
 from waypost.runner.environment import (
     LAST_OUTPUT,
+    MAX_VALUE_BYTES,
     EnvChanges,
     apply_changes,
     diff_env,
@@ -54,7 +55,7 @@ from waypost.runner.session import Session, SessionId, SessionStrategy, new_sess
 from waypost.runner.store import MemorySessionStore, SessionStore, update_session
 from waypost.runner.terminal import TerminalProcess
 
-__all__ = ["EXECUTION_VARIABLE", "Runner"]
+__all__ = ["EXECUTION_VARIABLE", "ExecutionObserver", "Runner"]
 
 EXECUTION_VARIABLE = "WAYPOST_EXECUTION_ID"
 """Set in every process the runner starts; how cleanup finds processes that left their group."""
@@ -63,6 +64,14 @@ _INLINE_LIMIT = 96 * 1024
 """Scripts longer than this go to a file: one argument may not exceed 128 KiB on Linux."""
 _KEPT_FINISHED = 256
 """Finished executions kept for lookup by id (their results), oldest dropped first."""
+
+
+class ExecutionObserver(Protocol):
+    """Told when executions start and end (a team server records which replica runs what)."""
+
+    def started(self, execution: Execution) -> None: ...
+
+    def finished(self, execution: Execution, exit_code: int) -> None: ...
 
 
 class Runner:
@@ -75,10 +84,12 @@ class Runner:
         sink: EventSink | None = None,
         source: str = "",
         system_env: Mapping[str, str] | None = None,
+        observers: Iterable[ExecutionObserver] = (),
     ) -> None:
         """``system_env`` seeds new sessions (default: this process's environment); ``source``
         says who runs cells in learning events (``cli``, ``server``)."""
         self.store: SessionStore = store if store is not None else MemorySessionStore()
+        self.observers = list(observers)
         self.sink = sink
         self.source = source
         self.system_env = dict(os.environ if system_env is None else system_env)
@@ -200,6 +211,9 @@ class Runner:
         with self._lock:
             self._executions[execution_id] = execution
         execution.start()
+        for observer in self.observers:
+            with contextlib.suppress(Exception):  # an observer must never stop a run
+                observer.started(execution)
         return execution
 
     def run_cell(
@@ -290,6 +304,9 @@ class Runner:
         warnings.extend(notes)
         self._emit(execution, code)
         self._forget_old()
+        for observer in self.observers:
+            with contextlib.suppress(Exception):
+                observer.finished(execution, code)
         return stored, tuple(warnings)
 
     def _store(self, execution: Execution, changes: EnvChanges) -> tuple[EnvChanges, list[str]]:
@@ -395,7 +412,12 @@ class _Plan:
         before = read_dump(self.before, self.dialect)
         after = read_dump(self.after, self.dialect)
         if before is None or after is None:
-            if before is not None:
+            if before is not None and dump_failed(self.after):
+                warnings.append(
+                    "exported variables not captured: `env` could not list them "
+                    f"(is a value over {MAX_VALUE_BYTES} bytes?)"
+                )
+            elif before is not None:
                 warnings.append("exported variables not captured: the shell ended abruptly")
             return EnvChanges()
         ignore = {"_", LAST_OUTPUT, EXECUTION_VARIABLE, *request.run_env}

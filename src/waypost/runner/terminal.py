@@ -11,6 +11,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -46,6 +47,12 @@ def _take_terminal() -> None:  # runs in the child between fork and exec
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+_SETSID = shutil.which("setsid")
+"""util-linux's ``setsid --ctty``: a new session whose controlling terminal is stdin, with no
+Python code between fork and exec. In a process with other threads (a gRPC server) a
+``preexec_fn`` can crash the child: it runs Python after fork while those threads held locks."""
+
+
 class TerminalProcess:
     """A program whose stdin, stdout and stderr are one pseudo-terminal."""
 
@@ -60,18 +67,16 @@ class TerminalProcess:
         master, slave = os.openpty()
         try:
             _set_size(slave, winsize or Winsize())
-            # preexec_fn is the only way to make the pty the controlling terminal; it does one
-            # ioctl and touches no Python state, so it is safe even with threads running
-            self._popen = subprocess.Popen(
-                argv,
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=dict(env),
-                cwd=cwd,
-                start_new_session=True,
-                preexec_fn=_take_terminal,
-            )
+            if _SETSID is not None:
+                self._popen = subprocess.Popen(
+                    [_SETSID, "--ctty", *argv], stdin=slave, stdout=slave, stderr=slave,
+                    env=dict(env), cwd=cwd,
+                )  # fmt: skip
+            else:  # no util-linux: make the terminal controlling from Python in the child
+                self._popen = subprocess.Popen(
+                    argv, stdin=slave, stdout=slave, stderr=slave, env=dict(env), cwd=cwd,
+                    start_new_session=True, preexec_fn=_take_terminal,
+                )  # fmt: skip
         except BaseException:
             os.close(master)
             raise

@@ -97,3 +97,20 @@ def test_generate_of_an_empty_runbook_says_so(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert b"the runbook is empty" in result.stderr
+
+
+def test_a_written_suggestion_that_is_run_joins_its_generation_by_cell_id(
+    tmp_path: Path, stand_in: StandIn, env: dict[str, str]
+) -> None:
+    (tmp_path / "rb.md").write_text("# Ops\n\nSay hello:\n")
+    stand_in.script(Reply(text='```sh {"name":"hello"}\necho hello\n```'))
+    assert waypost("generate", "rb.md", "--write", cwd=tmp_path, env=env).returncode == 0
+    ran = waypost("run", "hello", "--filename", "rb.md", cwd=tmp_path, env=env)
+    assert ran.returncode == 0 and ran.stdout.strip() == b"hello"
+    logged = read_events(tmp_path)
+    generated = next(e for e in logged if e["type"] == "generate")
+    accepted = next(e for e in logged if e["type"] == "accepted")
+    executed = next(e for e in logged if e["type"] == "execute")
+    cell_id = generated["cells"][0]["id"]
+    assert accepted["cell_id"] == cell_id and executed["cell_id"] == cell_id
+    assert executed["command"] == "echo hello" and executed["exit_code"] == 0

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.standins.llm import Reply, StandIn, start
-from waypost.ai import Example, Generator, make_provider
-from waypost.ai.provider import Assistant, Suggestion
+from waypost.ai import Generator, make_provider
+from waypost.ai.provider import Assistant
 from waypost.config import AIConfig
 from waypost.errors import ConfigError, ProviderError
-from waypost.learn import MemoryEventSink
+from waypost.learn import Example, MemoryEventSink, build_query
 from waypost.learn.events import ContextCell
 from waypost.notebook import parse
 
@@ -31,13 +31,12 @@ def stand_in() -> Iterator[StandIn]:
 class FewShot:
     """An assistant that knows one example (what the learner would hand over)."""
 
-    def suggest(self, cells: list[ContextCell]) -> Suggestion | None:
+    def suggest(self, cells_before: list[ContextCell]) -> None:
         return None
 
-    def examples(self, cells: list[ContextCell], k: int) -> list[Example]:
-        return [
-            Example("Restart billing in prod", "```sh\nkubectl rollout restart deploy/billing\n```")
-        ]
+    def retrieve(self, query: object, k: int = 3) -> list[Example]:
+        request = build_query([ContextCell("markup", "Restart billing in prod")])
+        return [Example("k", request, "kubectl rollout restart deploy/billing", "sh")]
 
 
 def config(stand_in: StandIn, provider: str, **kw: object) -> AIConfig:

@@ -20,7 +20,11 @@ def test_unset_variable_is_gone_in_next_cell(run):
 
 
 def test_values_with_newlines_quotes_and_unicode_survive(run):
-    run("export TRICKY=$'line 1\\nit\\'s \"quoted\" $HOME `x` \\\\ \\t é \\x01'")
+    # $'...' is bash's: name it, since the default shell is $SHELL or sh
+    run(
+        "export TRICKY=$'line 1\\nit\\'s \"quoted\" $HOME `x` \\\\ \\t é \\x01'",
+        program="bash",
+    )
     assert run('printf "%s" "$TRICKY"').stdout == (
         b'line 1\nit\'s "quoted" $HOME `x` \\ \t \xc3\xa9 \x01'
     )
@@ -73,9 +77,17 @@ def test_huge_output_keeps_its_tail_in_double_underscore(run):
 
 
 def test_oversized_export_is_refused_with_a_warning_and_later_cells_still_start(run):
-    big = run("export BIG=$(head -c 200000 /dev/zero | tr '\\0' x)")
+    big = run("export BIG=$(head -c 200000 /dev/zero | tr '\\0' x)", program="bash")
     assert any("BIG was not stored" in w for w in big.result.warnings)
-    assert run("echo still runs").text == "still runs\n"
+    assert run("echo still runs", program="bash").text == "still runs\n"
+
+
+def test_oversized_export_in_sh_is_reported_and_keeps_the_session(run):
+    # sh lists its variables with `env`, which the kernel will not start with a 200 KB value
+    run("export KEEP=me", program="sh")
+    big = run("export BIG=$(head -c 200000 /dev/zero | tr '\\0' x)", program="sh")
+    assert any("could not list them" in w for w in big.result.warnings)
+    assert run('echo "$KEEP ${BIG-gone}"', program="sh").text == "me gone\n"
 
 
 def test_request_env_is_merged_into_the_session(run):

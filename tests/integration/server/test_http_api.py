@@ -164,3 +164,37 @@ def test_saving_keeps_file_permissions(server: Server) -> None:
             json={"hash": opened["hash"], "cells": cells},
         )
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_rename_moves_a_runbook_and_never_overwrites(server: Server) -> None:
+    (server.root / "old.md").write_text("# Old\n")
+    (server.root / "taken.md").write_text("# Taken\n")
+    with server.client() as client:
+        moved = client.post("/api/files/rename", json={"from": "old.md", "to": "moved/new.md"})
+        assert moved.status_code == 200, moved.text
+        assert moved.json() == {"path": "moved/new.md"}
+        taken = client.post("/api/files/rename", json={"from": "moved/new.md", "to": "taken.md"})
+        assert taken.status_code == 409 and taken.json()["error"] == "conflict"
+        missing = client.post("/api/files/rename", json={"from": "old.md", "to": "other.md"})
+        assert missing.status_code == 404
+        outside = client.post("/api/files/rename", json={"from": "taken.md", "to": "../x.md"})
+        assert outside.status_code == 400
+        not_runbook = client.post("/api/files/rename", json={"from": "taken.md", "to": "x.py"})
+        assert not_runbook.status_code == 400 and "to" in not_runbook.json()["message"]
+    assert (server.root / "moved" / "new.md").read_text() == "# Old\n"
+    assert not (server.root / "old.md").exists()
+    assert (server.root / "taken.md").read_text() == "# Taken\n"
+
+
+def test_metrics_count_requests_and_executions(server: Server) -> None:
+    with server.client() as client:
+        client.get("/api/files")
+        client.post(
+            "/api/run", json={"cell": {"kind": "code", "value": "true", "languageId": "sh"}}
+        )
+        text = client.get("/metrics").text
+        anonymous = httpx.get(f"{server.url}/metrics")
+    assert 'waypost_http_requests_total{method="GET",route="/api/files",status="200"}' in text
+    assert 'waypost_executions_total{via="http"}' in text
+    assert "waypost_learner_lag_seconds" in text and "waypost_learned_examples" in text
+    assert anonymous.status_code == 401

@@ -91,3 +91,17 @@ def test_identity_names() -> None:
     assert Identity.from_name("doc") is Identity.DOCUMENT
     with pytest.raises(ValueError, match="unknown identity"):
         Identity.from_name("cells")
+
+
+def test_generated_ids_are_ulids_of_now_in_increasing_order() -> None:
+    import time
+
+    from ulid import ULID
+
+    from waypost.notebook import new_ulid, new_ulids
+
+    ids = [new_ulid(), *new_ulids(5000), new_ulid()]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    for ident in ids[::1000]:
+        assert is_valid_ulid(ident)
+        assert abs(ULID.from_str(ident).timestamp - time.time()) < 60

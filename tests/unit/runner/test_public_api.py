@@ -18,6 +18,7 @@ def test_all_is_pinned():
         "Execution",
         "ExecutionEvent",
         "ExecutionId",
+        "ExecutionObserver",
         "ExecutionResult",
         "Exited",
         "MemorySessionStore",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -15,7 +16,8 @@ from waypost.learn import events
 from waypost.notebook import Cell, Notebook
 from waypost.notebook.jsonview import notebook_to_json
 from waypost.server.grpc.ai_service import AIService, RunmeGenerateService
-from waypost.server.http.connect import unary
+from waypost.server.grpc.ghost_cells import GhostCells
+from waypost.server.http.connect import BidiStream, unary
 from waypost.server.http.payloads import field, incoming_cell, read_json
 from waypost.server.state import ServerState
 
@@ -38,6 +40,13 @@ async def _generate_cells(
 async def _log_events(message: ai.LogEventsRequest, request: Request) -> tuple[Any, dict[str, str]]:
     state = _state(request)
     return AIService(state.generator, state.sink).LogEvents(message), {}
+
+
+def _stream_generate(
+    requests: AsyncIterator[ai.StreamGenerateRequest], scope: dict[str, Any]
+) -> AsyncIterator[ai.StreamGenerateResponse]:
+    state: ServerState = scope["app"].state.waypost
+    return GhostCells(state.generator).stream(requests)
 
 
 async def _status(message: ai.StatusRequest, request: Request) -> tuple[Any, dict[str, str]]:
@@ -109,6 +118,11 @@ routes = [
         methods=["POST"],
     ),
     Route("/api/AIService/LogEvents", unary(ai.LogEventsRequest, _log_events), methods=["POST"]),
+    Route(
+        "/api/AIService/StreamGenerate",
+        BidiStream(ai.StreamGenerateRequest, _stream_generate),
+        methods=["POST"],
+    ),
     Route("/api/AIService/Status", unary(ai.StatusRequest, _status), methods=["POST"]),
     Route(
         "/api/RunmeGenerateService/Generate",

@@ -1,4 +1,4 @@
-"""Files and notebooks: list the project's runbooks, open one, save edits back."""
+"""Files and notebooks: list the project's runbooks, open one, save edits back, rename one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from starlette.routing import Route
 
 from waypost.errors import UsageError
 from waypost.notebook.jsonview import notebook_to_json
-from waypost.project import Document, is_runbook, open_document, open_project, save_document
+from waypost.project import (
+    Document,
+    is_runbook,
+    open_document,
+    open_project,
+    rename_atomically,
+    save_document,
+)
 from waypost.server.http.payloads import field, incoming_cell, read_json
 from waypost.server.state import ServerState
 
@@ -23,12 +30,15 @@ def _state(request: Request) -> ServerState:
 
 
 def _path(request: Request) -> Path:
-    name = request.query_params.get("path")
+    return _runbook(_state(request), request.query_params.get("path"), "path")
+
+
+def _runbook(state: ServerState, name: str | None, where: str) -> Path:
     if not name:
-        raise UsageError("missing", where="path")
-    path = _state(request).confinement.resolve(name)
+        raise UsageError("missing", where=where)
+    path = state.confinement.resolve(name)
     if not is_runbook(path):
-        raise UsageError("not a runbook (.md, .mdx, .mdi, .mdr, .run, .runme, .dag)", where="path")
+        raise UsageError("not a runbook (.md, .mdx, .mdi, .mdr, .run, .runme, .dag)", where=where)
     return path
 
 
@@ -89,8 +99,24 @@ async def put_notebook(request: Request) -> JSONResponse:
     return JSONResponse(_document_json(state, document))
 
 
+async def rename_file(request: Request) -> JSONResponse:
+    """``{"from": "a.md", "to": "docs/b.md"}`` → ``{"path": "docs/b.md"}``; never over a file."""
+    state = _state(request)
+    data = await read_json(request)
+    source = _runbook(state, field(data, "from", str), "from")
+    target = _runbook(state, field(data, "to", str), "to")
+    if target == source:
+        raise UsageError("is the file's name already", where="to")
+    relative = state.confinement.relative
+    await run_in_threadpool(
+        rename_atomically, source, target, where=relative(source), where_to=relative(target)
+    )
+    return JSONResponse({"path": relative(target)})
+
+
 routes = [
     Route("/api/files", list_files, methods=["GET"]),
     Route("/api/notebook", get_notebook, methods=["GET"]),
     Route("/api/notebook", put_notebook, methods=["PUT"]),
+    Route("/api/files/rename", rename_file, methods=["POST"]),
 ]

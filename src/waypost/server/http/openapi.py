@@ -108,6 +108,126 @@ SPEC: dict[str, Any] = {
                 "responses": {"200": _json(_DOCUMENT), **_errors(400, 401, 404, 409, 413, 422)},
             },
         },
+        "/api/files/rename": {
+            "post": {
+                "summary": "Rename a runbook (never over an existing file)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "from": {"type": "string"},
+                                    "to": {"type": "string"},
+                                },
+                                "required": ["from", "to"],
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404, 409)},
+            }
+        },
+        "/api/sessions": {
+            "get": {
+                "summary": "Sessions, most recently used first (secret values masked)",
+                "responses": {"200": _json({"type": "object"}), **_errors(401)},
+            },
+            "post": {
+                "summary": "Create a session",
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "env": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                    "metadata": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {"201": _json({"type": "object"}), **_errors(400, 401)},
+            },
+        },
+        "/api/sessions/{id}": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "get": {
+                "summary": "One session",
+                "responses": {"200": _json({"type": "object"}), **_errors(401, 404)},
+            },
+            "delete": {
+                "summary": "Delete a session and stop what runs in it",
+                "responses": {"204": {"description": "deleted"}, **_errors(401, 404)},
+            },
+        },
+        "/api/run": {
+            "post": {
+                "summary": "Run a cell to completion (not interactive); returns its output",
+                "description": "Runs a command on the server. Body: the execute message of docs/api.md.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "path": {"type": "string"},
+                                    "cellId": {"type": "string"},
+                                    "index": {"type": "integer"},
+                                    "cell": _CELL_IN,
+                                    "sessionId": {"type": "string"},
+                                    "env": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
+            }
+        },
+        "/api/executions": {
+            "get": {
+                "summary": "Executions still running",
+                "responses": {"200": _json({"type": "object"}), **_errors(401)},
+            }
+        },
+        "/api/executions/{id}/stop": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "post": {
+                "summary": "Stop a running execution",
+                "requestBody": {
+                    "required": False,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "kind": {"type": "string", "enum": ["interrupt", "kill"]}
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
+            },
+        },
         "/api/generate": {
             "post": {
                 "summary": "Propose the cells after a selected one",

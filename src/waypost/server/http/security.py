@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import struct
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
@@ -154,6 +155,11 @@ async def _refuse(
         await send({"type": "websocket.close", "code": 4401 if status == 401 else 4403})
         return
     connect = "Service/" in scope["path"]
+    content_type = _content_type(scope)
+    if connect and content_type.startswith("application/connect+"):
+        # a Connect stream reports errors in its end-of-stream message, with status 200
+        await _refuse_stream(send, content_type, _connect_code(status), message, cors_origin)
+        return
     body = json.dumps(
         {"code": _connect_code(status), "message": message} if connect else {"error": message}
     ).encode()
@@ -162,6 +168,24 @@ async def _refuse(
         headers.extend(_cors_headers(cors_origin))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _content_type(scope: Scope) -> str:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == b"content-type":
+            return value.decode("latin-1").split(";")[0].strip().lower()
+    return ""
+
+
+async def _refuse_stream(
+    send: Any, content_type: str, code: str, message: str, cors_origin: str | None
+) -> None:
+    end = json.dumps({"error": {"code": code, "message": message}}).encode()
+    headers = [(b"content-type", content_type.encode())]
+    if cors_origin:
+        headers.extend(_cors_headers(cors_origin))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": struct.pack(">BI", 2, len(end)) + end})
 
 
 def _connect_code(status: int) -> str:
