@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,14 @@ def basic_project(tmp_path: Path) -> Path:
         if name:
             (tmp_path / name).write_text(text, encoding="utf-8")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A private PostgreSQL cluster for the whole run (or ``WAYPOST_TEST_POSTGRES``)."""
+    from tests.postgres import postgres_url
+
+    with postgres_url() as url:
+        if url is None:
+            pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+        yield url

@@ -70,6 +70,9 @@ class LearnConfig:
     (default: ``$XDG_STATE_HOME/waypost/learn.sqlite``)."""
     threshold: float = 0.0
     """Confidence below which the offline assistant abstains; 0 means the calibrated default."""
+    memory_examples: int = 20000
+    """With a PostgreSQL store: a team with more examples than this is searched in the database
+    for each suggestion instead of being held whole in every replica's memory."""
 
 
 @dataclass(frozen=True, slots=True)

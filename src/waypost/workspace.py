@@ -14,11 +14,14 @@ from pathlib import Path
 from waypost.ai import Generator, make_provider
 from waypost.config import Config, load_config
 from waypost.learn import EventSource, JsonlEventLog, Learner, OfflineAssistant, SqliteStore
+from waypost.learn.calibration import THRESHOLD
 from waypost.learn.events import EventSink, JsonlEventSink
+from waypost.learn.store import LearnStore
 from waypost.notebook import new_ulid
 from waypost.runner import MemorySessionStore, Runner, SessionStore
 from waypost.store.database import Database
 from waypost.store.events import PostgresEventLog, PostgresEventSink
+from waypost.store.learning import PostgresLearnStore
 from waypost.store.replicas import ReplicaRegistry
 from waypost.store.sessions import PostgresSessionStore
 
@@ -64,7 +67,10 @@ class Workspace:
         return PostgresSessionStore(self.database) if self.team else MemorySessionStore()
 
     @cached_property
-    def store(self) -> SqliteStore:
+    def store(self) -> LearnStore:
+        """The team's database with a PostgreSQL store (one learning for all replicas)."""
+        if self.team:
+            return PostgresLearnStore(self.database)
         return SqliteStore(self.config.learn_db)
 
     @cached_property
@@ -73,9 +79,11 @@ class Workspace:
 
     @cached_property
     def assistant(self) -> OfflineAssistant:
-        if self.config.learn.threshold:
-            return OfflineAssistant(self.store, threshold=self.config.learn.threshold)
-        return OfflineAssistant(self.store)
+        return OfflineAssistant(
+            self.store,
+            threshold=self.config.learn.threshold or THRESHOLD,
+            memory_limit=self.config.learn.memory_examples,
+        )
 
     @cached_property
     def generator(self) -> Generator:

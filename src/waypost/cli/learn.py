@@ -20,6 +20,7 @@ from waypost.learn import (
     replay,
 )
 from waypost.project import find_git_root
+from waypost.workspace import Workspace
 
 __all__ = ["app"]
 
@@ -38,14 +39,22 @@ def learn(
     json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Learn from every event logged since the last run: new examples, updated records."""
-    config = load_config(find_git_root(Path.cwd()))
-    log_dir = log or config.events_dir
-    db = SqliteStore(store or config.learn_db)
-    try:
-        stats = Learner(JsonlEventLog(log_dir), db).poll()
-        total = len(db)
-    finally:
-        db.close()
+    root = find_git_root(Path.cwd())
+    config = load_config(root)
+    if log is None and store is None:  # the configured ones: files, or the team's database
+        workspace = Workspace(root, config)
+        try:
+            stats = workspace.learner.poll()
+            total = len(workspace.store)
+        finally:
+            workspace.close()
+    else:
+        db = SqliteStore(store or config.learn_db)
+        try:
+            stats = Learner(JsonlEventLog(log or config.events_dir), db).poll()
+            total = len(db)
+        finally:
+            db.close()
     if json_:
         mark = stats.watermark
         typer.echo(

@@ -5,6 +5,11 @@ when examples change (new executions show up on the next request). ``suggest(cel
 builds the query with ``build_query``, ranks adapted candidates, and returns a ``Suggestion``
 with a confidence, or ``None`` when the best confidence is below ``THRESHOLD`` (abstaining beats
 guessing). ``retrieve(query, k)`` returns the nearest examples, for LLM providers' few-shot prompts.
+
+A store that can search (``SearchableStore``: the team's PostgreSQL) and holds more than
+``memory_limit`` examples is not loaded: each request fits a history over the ``SCOPE``
+examples the database ranks first for its words. Statistics of the whole history (word weights,
+conventions) then come from those examples only, which is the price of a bounded memory.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from waypost.learn.calibration import THRESHOLD, confidence
 from waypost.learn.embeddings import Encoder
@@ -24,7 +29,13 @@ from waypost.learn.ranking import Candidate, rank
 from waypost.learn.records import Example
 from waypost.learn.store import ExampleStore
 
-__all__ = ["OfflineAssistant", "SuggestedCell", "Suggestion"]
+__all__ = ["SCOPE", "OfflineAssistant", "SearchableStore", "SuggestedCell", "Suggestion"]
+
+SCOPE = 300
+"""Examples a database search brings for one request (when the history is not in memory)."""
+_COUNT_TTL = 10.0
+"""Seconds the store's example count is trusted before it is asked again."""
+_SCOPED_CACHE = 32
 
 _EXTEND_MIN = 2000
 _EXTEND_SHARE = 0.25
@@ -66,16 +77,31 @@ class _State:
     seq: int = 0
 
 
+class SearchableStore(ExampleStore, Protocol):
+    def search(self, text: str, k: int) -> list[Example]:
+        """The ``k`` examples whose request or command best match the words of ``text``."""
+        ...
+
+
 class OfflineAssistant:
     """Retrieval + adaptation + calibration over an ``ExampleStore``."""
 
     name = "offline"
 
     def __init__(
-        self, store: ExampleStore, *, threshold: float = THRESHOLD, embeddings: bool = True
+        self,
+        store: ExampleStore,
+        *,
+        threshold: float = THRESHOLD,
+        embeddings: bool = True,
+        memory_limit: int | None = None,
     ) -> None:
         self.store = store
         self.threshold = threshold
+        self.memory_limit = memory_limit if hasattr(store, "search") else None
+        """Above this many examples in a searchable store, requests search it (None: never)."""
+        self._count: tuple[float, int] = (0.0, 0)
+        self._scoped: dict[tuple[str, ...], History] = {}
         self.encoder: Encoder | None = load_encoder() if embeddings else None
         """The local sentence-embedding model, when installed (``waypost[embeddings]``)."""
         self._state = _State()
@@ -129,10 +155,34 @@ class OfflineAssistant:
     def history(self) -> History:
         return self._state.history
 
+    def in_database(self) -> bool:
+        """Whether requests search the store rather than a history held in memory."""
+        if self.memory_limit is None:
+            return False
+        checked, count = self._count
+        if time.monotonic() - checked > _COUNT_TTL:
+            count = len(self.store)
+            self._count = (time.monotonic(), count)
+        return count > self.memory_limit
+
+    def _history_for(self, query: Query) -> History:
+        if not self.in_database():
+            self.refresh()
+            return self._state.history
+        store: SearchableStore = self.store  # type: ignore[assignment]
+        examples = store.search(f"{query.intent}\n{query.context}", SCOPE)
+        keys = tuple(sorted(e.key + e.ts for e in examples))
+        history = self._scoped.get(keys)
+        if history is None:
+            history = History.fit(examples, encoder=self.encoder)
+            if len(self._scoped) >= _SCOPED_CACHE:
+                self._scoped.pop(next(iter(self._scoped)))
+            self._scoped[keys] = history
+        return history
+
     def rank(self, query: Query) -> list[Candidate]:
         """Every candidate with its confidence, best first (for eval and debugging)."""
-        self.refresh()
-        history = self._state.history
+        history = self._history_for(query)
         candidates = rank(history, query)
         for c in candidates:
             c.confidence = confidence(c, history.consistency, history.encoder is not None)

@@ -3,7 +3,9 @@
 ``Learner.poll()`` processes everything written since the stored watermark, in batches; each batch
 (records, examples and the watermark after its last line) commits in one transaction. A crash
 loses at most the batch in flight, which is read again on restart; reading it twice changes
-nothing. ``run_forever(stop)`` polls every ``interval`` seconds, for a background thread in
+nothing. Learners in several processes may share one store: a batch commits only if the
+watermark is still where its reading started, otherwise it is dropped and reading resumes from
+the newer watermark. ``run_forever(stop)`` polls every ``interval`` seconds, for a background thread in
 ``waypost serve``; ``waypost learn`` calls ``poll()`` once.
 """
 
@@ -148,6 +150,9 @@ class Learner:
                 if example is not None:
                     examples.append(example)
         with self.store.transaction():
+            if self.store.watermark(self.name) != mark:
+                # another process sharing the store (a replica) committed these lines first
+                return stats, [], self.store.watermark(self.name)
             changed = self.store.put_many(examples) if examples else []
             if dirty:
                 self.store.put_records([record_of(rows[i]) for i in sorted(dirty)])

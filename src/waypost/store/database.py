@@ -58,6 +58,52 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (team, id)
     );
     """,
+    # 2: what the learner derives (examples searchable in full text), shared by the replicas
+    """
+    CREATE SEQUENCE learn_example_seq;
+    CREATE TABLE examples (
+        team text NOT NULL,
+        key text NOT NULL,
+        seq bigint NOT NULL DEFAULT nextval('learn_example_seq'),
+        query text NOT NULL,
+        answer text NOT NULL,
+        language text NOT NULL,
+        ts text NOT NULL,
+        event_id text NOT NULL,
+        cell_id text NOT NULL,
+        source text NOT NULL,
+        notebook text NOT NULL,
+        outcome text NOT NULL,
+        request text NOT NULL,
+        doc tsvector GENERATED ALWAYS AS (to_tsvector('simple', request || ' ' || answer)) STORED,
+        PRIMARY KEY (team, key)
+    );
+    CREATE INDEX examples_team_seq ON examples (team, seq);
+    CREATE INDEX examples_doc ON examples USING gin (doc);
+    CREATE TABLE cell_records (
+        team text NOT NULL,
+        cell_id text NOT NULL,
+        generated text,
+        executed text,
+        exit_code integer,
+        trace_id text NOT NULL,
+        provider text NOT NULL,
+        generate_source text NOT NULL,
+        execute_source text NOT NULL,
+        generated_at text NOT NULL,
+        executed_at text NOT NULL,
+        accepted boolean NOT NULL,
+        rejected boolean NOT NULL,
+        runs integer NOT NULL,
+        PRIMARY KEY (team, cell_id)
+    );
+    CREATE TABLE learn_watermarks (
+        team text NOT NULL,
+        name text NOT NULL,
+        data text NOT NULL,
+        PRIMARY KEY (team, name)
+    );
+    """,
 ]
 
 

@@ -7,16 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.postgres import postgres_url
 from waypost.store.database import Database
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    with postgres_url() as url:
-        if url is None:
-            pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-        yield url
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import uuid
 from pathlib import Path
 
 import pytest
@@ -6,16 +7,24 @@ from conftest import markup, run
 from waypost.learn.eventlog import Watermark
 from waypost.learn.records import CellRecord, example_from_execute
 from waypost.learn.store import MemoryStore, SqliteStore
+from waypost.store.database import Database
+from waypost.store.learning import PostgresLearnStore
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request, tmp_path: Path):
     if request.param == "memory":
         yield MemoryStore()
-    else:
+    elif request.param == "sqlite":
         db = SqliteStore(tmp_path / "learn.sqlite")
         yield db
         db.close()
+    else:
+        database = Database(
+            request.getfixturevalue("pg_url"), team=f"team-{uuid.uuid4().hex[:8]}", max_size=4
+        )
+        yield PostgresLearnStore(database)
+        database.close()
 
 
 def _example(command: str, ts: str, text: str = "Restart auth."):
