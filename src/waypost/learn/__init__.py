@@ -11,15 +11,16 @@ How the rest of Waypost calls it:
   the offline provider: ``suggest(cells_before)`` returns a ``Suggestion`` (cells, confidence in
   [0, 1], the examples used) or ``None`` when it abstains; ``retrieve(query, k)`` returns the
   nearest ``Example``s for few-shot prompts.
-- **Server (``waypost serve``).** Open one ``SqliteStore`` (``Config.learn_db``), run
-  ``Learner(JsonlEventLog(Config.events_dir), store).run_forever(stop_event)`` in a daemon
-  thread, and give the same store to one ``OfflineAssistant``: new executions become examples
-  within a second and are used by the next suggestion.
+- **Server (``waypost serve``).** ``Workspace`` opens one store (``SqliteStore`` at
+  ``Config.learn_db``, or the team's ``waypost.store.learning.PostgresLearnStore``), runs
+  ``Learner(event_log, store).run_forever(stop_event)`` in a daemon thread, and gives the same
+  store to one ``OfflineAssistant``: new executions become examples within a second and are used
+  by the next suggestion.
 - **Events.** The runner and server emit ``events.execute(...)`` (context = the cells before, as
   ``ContextCell``s) and ``events.generate(...)``; the schema is ``docs/events.md``.
 - **Storage.** ``ExampleStore``, ``RecordStore``, ``WatermarkStore`` (together ``LearnStore``) and
   ``EventSource`` are small protocols; ``SqliteStore``/``MemoryStore`` and ``JsonlEventLog``/
-  ``MemoryEventLog`` implement them.
+  ``MemoryEventLog`` implement them here, PostgreSQL ones in ``waypost.store``.
 - **Embeddings (optional).** With ``waypost[embeddings]`` installed, ``OfflineAssistant`` also
   retrieves and ranks by meaning (``embeddings.py``: all-MiniLM-L6-v2 in NumPy, weights from the
   package, no download); ``OfflineAssistant(store, embeddings=False)`` or
