@@ -10,7 +10,7 @@ Markdown) and blank cells are left out, and ghost cells (suggestions not yet acc
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,34 +127,24 @@ def build_query_raw(cells: Any) -> Query:
     ``{"kind", "value", "language"}`` objects (anything else in the list is ignored)."""
     if not isinstance(cells, list):
         return Query()
-    picked: list[QueryCell] = []
-    chars = 0
-    for cell in reversed(cells[-_RAW_TAIL:]):
+    return _pick(_raw_cells(reversed(cells[-_RAW_TAIL:])))
+
+
+def _raw_cells(cells: Iterable[Any]) -> Iterator[tuple[str, str, str]]:
+    """``(kind, value, language)`` of each parsed context cell that is not a ghost cell."""
+    for cell in cells:
         if type(cell) is not dict or ("attributes" in cell and _raw_ghost(cell)):
             continue
         kind = cell.get("kind")
         if kind != MARKUP:
             kind = CODE if kind == CODE or (kind and str(kind).lower() == CODE) else MARKUP
         value = cell.get("value") or ""
-        if type(value) is not str:
-            value = str(value)
-        if kind == MARKUP:
-            if "<!--" in value:
-                value = _COMMENT.sub("", value)
-            value = value.strip()
-            if not value:
-                continue
-        elif not value.strip():
-            continue
-        elif picked:
-            break
         language = cell.get("language") or ""
-        picked.append(QueryCell(kind, value, language if type(language) is str else str(language)))
-        chars += len(value)
-        if len(picked) >= _MAX_CELLS or chars >= _MAX_CHARS:
-            break
-    picked.reverse()
-    return Query(tuple(picked))
+        yield (
+            kind,
+            value if type(value) is str else str(value),
+            language if type(language) is str else str(language),
+        )
 
 
 def _raw_ghost(cell: dict[str, Any]) -> bool:

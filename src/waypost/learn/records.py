@@ -117,6 +117,21 @@ RECORD_FIELDS = (
 )
 
 
+EXAMPLE_FIELDS = (
+    "key",
+    "query",
+    "answer",
+    "language",
+    "ts",
+    "event_id",
+    "cell_id",
+    "source",
+    "notebook",
+    "outcome",
+)
+"""The columns of a stored example, in the order of ``Example.to_row``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     """One thing learned: the request (query) and the cell that answered it."""

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from waypost.learn.eventlog import Watermark
-from waypost.learn.records import RECORD_FIELDS, CellRecord, Example, encode_query
+from waypost.learn.records import (
+    EXAMPLE_FIELDS,
+    RECORD_FIELDS,
+    CellRecord,
+    Example,
+    encode_query,
+)
 
 _RECORD_SQL = (
     f"INSERT OR REPLACE INTO records ({', '.join(RECORD_FIELDS)}) "
@@ -197,18 +203,7 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE TABLE IF NOT EXISTS watermarks (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
-_COLUMNS = (
-    "key",
-    "query",
-    "answer",
-    "language",
-    "ts",
-    "event_id",
-    "cell_id",
-    "source",
-    "notebook",
-    "outcome",
-)
+_COLUMNS = EXAMPLE_FIELDS
 
 
 def _row(e: Example) -> tuple[str, ...]:

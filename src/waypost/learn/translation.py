@@ -95,33 +95,20 @@ class TranslationModel:
 
     def best(self, term: str, atoms: Sequence[str] | set[str]) -> float:
         """The highest ``t(a | term)`` over ``atoms``."""
-        ti = self.terms.get(term)
-        if ti is None:
-            return 0.0
-        row = self._by_term.get(ti)
-        if not row:
-            return 0.0
-        best = 0.0
-        for atom in atoms:
-            ai = self.atoms.get(atom)
-            if ai is not None:
-                best = max(best, row.get(ai, 0.0))
-        return best
+        return max(self._produced(term, atoms), default=0.0)
 
     def mass(self, term: str, atoms: Sequence[str] | set[str]) -> float:
         """``sum of t(a | term)`` over ``atoms``: how much of what ``term`` produces is there."""
+        return sum(self._produced(term, atoms))
+
+    def _produced(self, term: str, atoms: Sequence[str] | set[str]) -> list[float]:
+        """``t(a | term)`` of each of ``atoms`` that ``term`` produces."""
         ti = self.terms.get(term)
-        if ti is None:
-            return 0.0
-        row = self._by_term.get(ti)
+        row = self._by_term.get(ti) if ti is not None else None
         if not row:
-            return 0.0
-        total = 0.0
-        for atom in atoms:
-            ai = self.atoms.get(atom)
-            if ai is not None:
-                total += row.get(ai, 0.0)
-        return total
+            return []
+        found = (self.atoms.get(atom) for atom in atoms)
+        return [row[ai] for ai in found if ai is not None and ai in row]
 
     def generation(self, atom: str, terms: Sequence[str] | set[str]) -> float:
         """``P(atom | request)`` under Model 1: the mean of ``t(atom | term)`` over terms + NULL."""

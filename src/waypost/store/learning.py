@@ -20,26 +20,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from waypost.learn import Watermark
-from waypost.learn.records import RECORD_FIELDS, CellRecord, Example, decode_query, encode_query
+from waypost.learn.records import (
+    EXAMPLE_FIELDS,
+    RECORD_FIELDS,
+    CellRecord,
+    Example,
+    decode_query,
+    encode_query,
+)
 from waypost.store.database import Database
 
 __all__ = ["PostgresLearnStore"]
 
 _LOCK_CLASS = 0x4C52  # "LR": with the team's hash, the advisory lock learning writes take
 
-_COLUMNS = (
-    "key",
-    "query",
-    "answer",
-    "language",
-    "ts",
-    "event_id",
-    "cell_id",
-    "source",
-    "notebook",
-    "outcome",
-    "request",
-)
+_COLUMNS = (*EXAMPLE_FIELDS, "request")
 _SELECT = f"SELECT {', '.join(_COLUMNS[:-1])} FROM examples"
 _TERM = re.compile(r"[0-9a-z]+")
 _MAX_TERMS = 64
