@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -145,3 +149,16 @@ def test_an_example_learned_by_one_replica_is_suggested_by_another(replicas):
     in_memory = OfflineAssistant(PostgresLearnStore(replicas[2]), embeddings=False)
     assert not in_memory.in_database()
     assert in_memory.suggest_query(query).cells[0].value == "du -sh /var/cache/build"
+
+
+def test_waypost_learn_learns_into_the_configured_team_database(pg_url, team, replicas, tmp_path):
+    sink = PostgresEventSink(replicas[0])
+    for request, command in DEPLOYS:
+        sink.emit(_execute(command, request))
+    env = {**os.environ, "WAYPOST_STORE_URL": pg_url, "WAYPOST_SERVER_TEAM": team}
+    done = subprocess.run(
+        [sys.executable, "-m", "waypost", "learn", "--json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert json.loads(done.stdout)["examples"] == len(DEPLOYS)
+    assert len(PostgresLearnStore(replicas[1])) == len(DEPLOYS)
