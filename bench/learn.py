@@ -9,8 +9,14 @@
    with them (``--embeddings``: needs ``waypost[embeddings]``; every example's request is
    embedded during the fit).
 
+3. ``--postgres``: the same examples in a team's PostgreSQL (a private cluster, as the tests
+   start), suggested from by a replica that holds the newest 20,000 (``learn.memory_examples``)
+   and adds what the database finds for each request (full-text search), next to one holding
+   the whole history in memory (``OfflineAssistant`` over the same store): latency, and how often the two
+   suggest the same cell.
+
 Usage: ``python bench/learn.py [--events 1000000] [--examples 100000] [--queries 300]
-[--embeddings]``
+[--embeddings] [--postgres]``
 """
 
 from __future__ import annotations
@@ -233,14 +239,88 @@ def bench_latency(
     }
 
 
+def _timed(assistant: OfflineAssistant, picks: list[str]) -> tuple[list[float], list[str | None]]:
+    times, answers = [], []
+    for request in picks:
+        t0 = time.perf_counter()
+        suggestion = assistant.suggest([QueryCell("markup", request)])
+        times.append((time.perf_counter() - t0) * 1000)
+        answers.append(suggestion.cells[0].value if suggestion else None)
+    return sorted(times), answers
+
+
+def bench_postgres(m: int, queries: int, rng: random.Random) -> dict[str, float]:
+    import sys
+    import uuid
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.postgres import postgres_url
+
+    from waypost.config import LearnConfig
+    from waypost.store.database import Database
+    from waypost.store.learning import PostgresLearnStore
+
+    memory, held = _examples(m, rng)
+    picks = rng.sample(held[:-3], min(queries, len(held) - 3)) + held[-3:]
+    with postgres_url() as url:
+        if url is None:
+            raise SystemExit("PostgreSQL is not installed")
+        db = Database(url, team=f"bench-{uuid.uuid4().hex[:6]}")
+        store = PostgresLearnStore(db)
+        examples, _ = memory.since(0)
+        start = time.perf_counter()
+        for i in range(0, len(examples), 5000):
+            store.put_many(examples[i : i + 5000])
+        loaded = time.perf_counter() - start
+        with db.connection() as conn:  # what autovacuum does soon after a bulk load
+            conn.execute("ANALYZE examples")
+        limit = LearnConfig().memory_examples  # the default: hold the newest 20,000
+        searched = OfflineAssistant(store, embeddings=False, memory_limit=limit)
+        start = time.perf_counter()
+        searched.warm()
+        sample_fit = time.perf_counter() - start
+        in_memory = OfflineAssistant(store, embeddings=False)
+        start = time.perf_counter()
+        in_memory.refresh()
+        fit = time.perf_counter() - start
+        db_times, db_answers = _timed(searched, picks)
+        mem_times, mem_answers = _timed(in_memory, picks)
+        db.close()
+    same = sum(a == b for a, b in zip(db_answers, mem_answers, strict=True))
+    return {
+        "examples": len(examples),
+        "insert_seconds": loaded,
+        "in_memory_fit_seconds": fit,
+        "database_sample": limit,
+        "database_sample_fit_seconds": sample_fit,
+        "database_p50_ms": statistics.median(db_times),
+        "database_p95_ms": db_times[int(0.95 * (len(db_times) - 1))],
+        "in_memory_p50_ms": statistics.median(mem_times),
+        "in_memory_p95_ms": mem_times[int(0.95 * (len(mem_times) - 1))],
+        "answered_database": sum(a is not None for a in db_answers),
+        "answered_in_memory": sum(a is not None for a in mem_answers),
+        "same_answer": same,
+        "queries": len(picks),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--examples", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--embeddings", action="store_true", help="suggest with embeddings")
+    parser.add_argument(
+        "--postgres", action="store_true", help="only: a team store searched in the database"
+    )
     args = parser.parse_args()
     rng = random.Random(0)
+    if args.postgres:
+        result = bench_postgres(args.examples, args.queries, rng)
+        print(
+            "postgres:", {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+        )
+        return
     if args.events:
         result = bench_events(args.events, rng)
         print("events:", {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()})

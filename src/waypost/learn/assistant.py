@@ -7,9 +7,11 @@ with a confidence, or ``None`` when the best confidence is below ``THRESHOLD`` (
 guessing). ``retrieve(query, k)`` returns the nearest examples, for LLM providers' few-shot prompts.
 
 A store that can search (``SearchableStore``: the team's PostgreSQL) and holds more than
-``memory_limit`` examples is not loaded: each request fits a history over the ``SCOPE``
-examples the database ranks first for its words. Statistics of the whole history (word weights,
-conventions) then come from those examples only, which is the price of a bounded memory.
+``memory_limit`` examples is not loaded whole. The assistant fits a history over the newest
+``memory_limit`` examples (word weights, translations and conventions come from them; fitted
+again in the background every ``SAMPLE_TTL`` seconds), and each request adds to it the ``SCOPE``
+examples the database finds for the request's words: an old example is suggested when asked
+for, without every replica holding every example.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from waypost.learn.store import ExampleStore
 
 __all__ = ["SCOPE", "OfflineAssistant", "SearchableStore", "SuggestedCell", "Suggestion"]
 
-SCOPE = 300
+SCOPE = 100
 """Examples a database search brings for one request (when the history is not in memory)."""
+SAMPLE_TTL = 300.0
+"""Seconds between fits of the newest examples, when the history is not in memory."""
 _COUNT_TTL = 10.0
 """Seconds the store's example count is trusted before it is asked again."""
-_SCOPED_CACHE = 32
 
 _EXTEND_MIN = 2000
 _EXTEND_SHARE = 0.25
@@ -82,6 +85,10 @@ class SearchableStore(ExampleStore, Protocol):
         """The ``k`` examples whose request or command best match the words of ``text``."""
         ...
 
+    def newest(self, n: int) -> list[Example]:
+        """The ``n`` most recently changed examples, oldest first."""
+        ...
+
 
 class OfflineAssistant:
     """Retrieval + adaptation + calibration over an ``ExampleStore``."""
@@ -101,7 +108,8 @@ class OfflineAssistant:
         self.memory_limit = memory_limit if hasattr(store, "search") else None
         """Above this many examples in a searchable store, requests search it (None: never)."""
         self._count: tuple[float, int] = (0.0, 0)
-        self._scoped: dict[tuple[str, ...], History] = {}
+        self._sample: tuple[float, History] | None = None
+        """When it was fitted, and the history of the newest examples (database mode)."""
         self.encoder: Encoder | None = load_encoder() if embeddings else None
         """The local sentence-embedding model, when installed (``waypost[embeddings]``)."""
         self._state = _State()
@@ -165,20 +173,44 @@ class OfflineAssistant:
             self._count = (time.monotonic(), count)
         return count > self.memory_limit
 
+    def warm(self) -> None:
+        """Fit what the first request needs now (at start-up, in the background)."""
+        if self.in_database():
+            self._sampled()
+        else:
+            self.refresh()
+
+    def _sampled(self) -> History:
+        """The history of the newest ``memory_limit`` examples, fitted again when stale."""
+        with self._lock:
+            sample = self._sample
+            stale = sample is None or time.monotonic() - sample[0] > SAMPLE_TTL
+            if stale and sample is not None:
+                self._sample = (time.monotonic(), sample[1])  # one refit at a time
+                threading.Thread(
+                    target=self._fit_sample, name="waypost-sample", daemon=True
+                ).start()
+        return sample[1] if sample is not None else self._fit_sample()
+
+    def _fit_sample(self) -> History:
+        store: SearchableStore = self.store  # type: ignore[assignment]
+        history = History.fit(store.newest(self.memory_limit or 0), encoder=self.encoder)
+        self._sample = (time.monotonic(), history)
+        return history
+
     def _history_for(self, query: Query) -> History:
         if not self.in_database():
             self.refresh()
             return self._state.history
         store: SearchableStore = self.store  # type: ignore[assignment]
-        examples = store.search(f"{query.intent}\n{query.context}", SCOPE)
-        keys = tuple(sorted(e.key + e.ts for e in examples))
-        history = self._scoped.get(keys)
-        if history is None:
-            history = History.fit(examples, encoder=self.encoder)
-            if len(self._scoped) >= _SCOPED_CACHE:
-                self._scoped.pop(next(iter(self._scoped)))
-            self._scoped[keys] = history
-        return history
+        base = self._sampled()
+        found = store.search(f"{query.intent}\n{query.context}", SCOPE)
+        fresh = []
+        for example in found:
+            known = base.index_of.get(example.key)
+            if known is None or base.entries[known].example != example:
+                fresh.append(example)
+        return base.extend(fresh)
 
     def rank(self, query: Query) -> list[Candidate]:
         """Every candidate with its confidence, best first (for eval and debugging)."""

@@ -137,7 +137,7 @@ def _quiet_cancellations(loop: asyncio.AbstractEventLoop, context: dict[str, Any
 
 def _warm_up(state: ServerState) -> None:
     try:
-        state.workspace.assistant.refresh()
+        state.workspace.assistant.warm()
     except Exception:  # the server stopped first; the next request fits it anyway
         return
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from waypost.learn import Watermark
+from waypost.learn.lexicon import STOP_WORDS
 from waypost.learn.records import (
     EXAMPLE_FIELDS,
     RECORD_FIELDS,
@@ -35,10 +36,19 @@ __all__ = ["PostgresLearnStore"]
 _LOCK_CLASS = 0x4C52  # "LR": with the team's hash, the advisory lock learning writes take
 
 _COLUMNS = (*EXAMPLE_FIELDS, "request")
-_SELECT = f"SELECT {', '.join(_COLUMNS[:-1])} FROM examples"
+_FIELDS = ", ".join(EXAMPLE_FIELDS)
+_SELECT = f"SELECT {_FIELDS} FROM examples"
 _TERM = re.compile(r"[0-9a-z]+")
 _MAX_TERMS = 64
 """Words of a request used to search (a pasted log should not make a huge query)."""
+COMMON = 2000
+"""A word in this many of a team's examples is too common to search by on its own."""
+_COUNTS = """
+SELECT term, (SELECT count(*) FROM (
+    SELECT 1 FROM examples WHERE team = %s AND doc @@ to_tsquery('simple', term) LIMIT %s
+) AS found)
+FROM unnest(%s::text[]) AS term
+"""
 
 _UPSERT = f"""
 INSERT INTO examples (team, {", ".join(_COLUMNS)})
@@ -81,14 +91,16 @@ def _example(row: tuple[Any, ...]) -> Example:
     )
 
 
-def search_terms(text: str) -> str:
-    """``text`` as a ``to_tsquery`` that matches any of its words (``''`` for none)."""
+def search_terms(text: str) -> list[str]:
+    """The words of ``text`` to search by, in order, once each: letters and digits only (safe
+    in a ``to_tsquery``), stop words left out ("the" would match nearly every example)."""
     seen: dict[str, None] = {}
     for word in _TERM.findall(text.lower()):
-        seen.setdefault(word, None)
-        if len(seen) >= _MAX_TERMS:
-            break
-    return " | ".join(seen)
+        if word not in STOP_WORDS:
+            seen.setdefault(word, None)
+            if len(seen) >= _MAX_TERMS:
+                break
+    return list(seen)
 
 
 class PostgresLearnStore:
@@ -155,8 +167,7 @@ class PostgresLearnStore:
     def since(self, seq: int) -> tuple[list[Example], int]:
         with self._conn() as conn:
             rows = conn.execute(
-                f"SELECT seq, {', '.join(_COLUMNS[:-1])} FROM examples "
-                "WHERE team = %s AND seq > %s ORDER BY seq",
+                f"SELECT seq, {_FIELDS} FROM examples WHERE team = %s AND seq > %s ORDER BY seq",
                 (self.db.team, seq),
             ).fetchall()
         if not rows:
@@ -171,17 +182,45 @@ class PostgresLearnStore:
         return int(row[0])
 
     def search(self, text: str, k: int) -> list[Example]:
-        """The ``k`` examples whose request or command best match the words of ``text``."""
+        """The ``k`` examples whose request or command best match the words of ``text``.
+
+        A quarter are examples with every word (the index finds them at once; more would be
+        near copies of one another), the rest have any of the words that are not common:
+        ranking every example that shares a common word would read most of the table, and such
+        a word says little about which example is meant.
+        """
         terms = search_terms(text)
         if not terms:
             return []
         with self._conn() as conn:
+            rows = self._ranked(conn, " & ".join(terms), k // 4 if len(terms) > 1 else k)
+            if len(rows) < k and len(terms) > 1:
+                counts = conn.execute(_COUNTS, (self.db.team, COMMON, terms)).fetchall()
+                rare = [term for term, count in counts if count < COMMON]
+                if rare:
+                    keys = {row[0] for row in rows}
+                    more = self._ranked(conn, " | ".join(rare), k)
+                    rows += [row for row in more if row[0] not in keys][: k - len(rows)]
+        return [_example(r) for r in rows]
+
+    def newest(self, n: int) -> list[Example]:
+        """The ``n`` most recently changed examples, oldest first."""
+        with self._conn() as conn:
             rows = conn.execute(
-                f"{_SELECT}, to_tsquery('simple', %s) q "
-                "WHERE team = %s AND doc @@ q ORDER BY ts_rank(doc, q) DESC, seq DESC LIMIT %s",
-                (terms, self.db.team, k),
+                f"SELECT {_FIELDS} FROM (SELECT {_FIELDS}, seq FROM examples WHERE team = %s "
+                "ORDER BY seq DESC LIMIT %s) AS recent ORDER BY seq",
+                (self.db.team, n),
             ).fetchall()
         return [_example(r) for r in rows]
+
+    def _ranked(self, conn: Any, query: str, k: int) -> list[tuple[Any, ...]]:
+        return list(
+            conn.execute(
+                f"{_SELECT}, to_tsquery('simple', %s) q WHERE team = %s AND doc @@ q "
+                "ORDER BY ts_rank(doc, q) DESC, seq DESC LIMIT %s",
+                (query, self.db.team, k),
+            ).fetchall()
+        )
 
     def __len__(self) -> int:
         with self._conn() as conn:

@@ -87,9 +87,17 @@ def test_search_ranks_the_examples_that_share_the_requests_words(replicas):
     assert store.search("nothing matches zzzz", 5) == []
 
 
+def test_newest_gives_the_latest_changes_oldest_first(replicas):
+    store = PostgresLearnStore(replicas[0])
+    for example in _examples(DEPLOYS):
+        store.put(example)
+    assert [e.answer for e in store.newest(2)] == [cmd for _, cmd in DEPLOYS[-2:]]
+    assert len(store.newest(100)) == len(DEPLOYS)
+
+
 def test_search_terms_are_safe_for_to_tsquery():
-    assert search_terms("Drop TABLE x; --'&|!:*") == "drop | table | x"
-    assert search_terms("a a b") == "a | b"
+    assert search_terms("Drop the TABLE x; --'&|!:*") == ["drop", "table", "x"]
+    assert search_terms("b b c") == ["b", "c"]
 
 
 def test_a_team_sees_only_its_own_examples_records_and_watermarks(pg_url, replicas):
@@ -136,19 +144,18 @@ def test_replicas_learning_at_once_count_every_event_once(replicas):
 def test_an_example_learned_by_one_replica_is_suggested_by_another(replicas):
     learned_by = PostgresLearnStore(replicas[0])
     learned_by.put_many(_examples(DEPLOYS))
-    # replica C holds nothing in memory: every request searches the database
-    assistant = OfflineAssistant(PostgresLearnStore(replicas[2]), embeddings=False, memory_limit=0)
-    query = example_from_execute(
-        _execute("?", "Show the disk usage of the build cache."), None
-    ).query
+    # replica C holds only the newest 2 examples: the oldest one comes from a database search
+    assistant = OfflineAssistant(PostgresLearnStore(replicas[2]), embeddings=False, memory_limit=2)
+    request, command = DEPLOYS[0]
+    query = example_from_execute(_execute("?", request), None).query
     suggestion = assistant.suggest_query(query)
     assert assistant.in_database()
     assert assistant.history.n == 0  # the whole history was never loaded
     assert suggestion is not None
-    assert suggestion.cells[0].value == "du -sh /var/cache/build"
+    assert suggestion.cells[0].value == command
     in_memory = OfflineAssistant(PostgresLearnStore(replicas[2]), embeddings=False)
     assert not in_memory.in_database()
-    assert in_memory.suggest_query(query).cells[0].value == "du -sh /var/cache/build"
+    assert in_memory.suggest_query(query).cells[0].value == command
 
 
 def test_waypost_learn_learns_into_the_configured_team_database(pg_url, team, replicas, tmp_path):
