@@ -29,6 +29,8 @@ def generate(root: Path) -> Path:
     if protoc.main(args) != 0:
         raise RuntimeError("protoc failed on " + ", ".join(protos))
     for path in target.rglob("*.py*"):
+        if path.suffix not in {".py", ".pyi"}:  # never the bytecode of an earlier import
+            continue
         text = path.read_text()
         fixed = _IMPORT.sub(r"\1 waypost._proto.\2\3", text)
         if fixed != text:
