@@ -47,6 +47,9 @@ def private_state(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
     for name in [n for n in os.environ if n.startswith("WAYPOST_") and n != "WAYPOST_STATE_DIR"]:
         monkeypatch.delenv(name)
+    # the optional embedding model (CI installs it) stays off unless a test turns it on:
+    # what a test sees must not depend on which extras are installed
+    monkeypatch.setenv("WAYPOST_EMBEDDINGS", "0")
     return base / "state"
 
 

