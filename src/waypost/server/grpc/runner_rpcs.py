@@ -6,6 +6,8 @@ subclass names through ``pb``, ``ENV_FIELD`` and ``STATUSES``; everything else i
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,7 +15,7 @@ from typing import Any, ClassVar
 import grpc
 
 from waypost.errors import WaypostError
-from waypost.masking import is_secret_name
+from waypost.masking import is_secret_name, mask_value
 from waypost.project import load_env_files
 from waypost.runner import (
     ResolveMode,
@@ -24,10 +26,14 @@ from waypost.runner import (
     VarStatus,
     resolve_variables,
 )
+from waypost.runner.environment import LAST_OUTPUT
 from waypost.server.grpc.execute_stream import abort_for
 from waypost.server.paths import Confinement
 
-__all__ = ["RunnerRpcs", "env_list", "env_map"]
+__all__ = ["MONITOR_INTERVAL", "RunnerRpcs", "env_list", "env_map"]
+
+MONITOR_INTERVAL = 0.25
+"""Seconds between looks at a watched session (a change shows up in the panel within this)."""
 
 
 def env_map(items: Any) -> dict[str, str]:
@@ -98,8 +104,46 @@ class RunnerRpcs:
         return self.pb.DeleteSessionResponse()
 
     def MonitorEnvStore(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, "not available for the runner's env store")
-        yield self.pb.MonitorEnvStoreResponse()  # pragma: no cover
+        """The extension's environment panel: a snapshot of the session's own variables now,
+        and a new one after every change, until the client goes away (Runme sends snapshots
+        only with its Owl store; this works with every session store)."""
+        session_id = SessionId(request.session.id)
+        version = None
+        while context.is_active():
+            try:
+                session = self.runner.get_session(session_id)
+            except WaypostError as exc:
+                if version is None:
+                    abort_for(context, exc)
+                return  # deleted while watched: the stream ends
+            if session.version != version:
+                version = session.version
+                yield self.snapshot(session)
+            time.sleep(MONITOR_INTERVAL)
+
+    def snapshot(self, session: Session) -> Any:
+        """The variables a session has of its own (set by env files, requests or cells, not
+        inherited unchanged from the server), secrets masked, in name order."""
+        msg = self.pb.MonitorEnvStoreResponseSnapshot
+        inherited = os.environ
+        envs = []
+        for name, value in sorted(session.env.items()):
+            if name == LAST_OUTPUT or inherited.get(name) == value:
+                continue
+            secret = is_secret_name(name)
+            shown = mask_value(name, value)
+            envs.append(
+                msg.SnapshotEnv(
+                    name=name,
+                    status=msg.STATUS_MASKED if secret else msg.STATUS_LITERAL,
+                    origin="session",
+                    original_value=shown,
+                    resolved_value=shown,
+                )
+            )
+        return self.pb.MonitorEnvStoreResponse(
+            type=self.pb.MONITOR_ENV_STORE_TYPE_SNAPSHOT, snapshot=msg(envs=envs)
+        )
 
     def ResolveProgram(self, request: Any, context: grpc.ServicerContext) -> Any:
         """Runme's env prompts: which ``export``s of a shell cell the session or ``.env`` set."""
