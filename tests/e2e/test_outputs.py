@@ -53,6 +53,14 @@ def test_svg_output_is_an_image(outputs: Notebook) -> None:
     assert image.evaluate("img => img.naturalWidth") == 40
 
 
+def test_png_bytes_are_shown_as_the_image(outputs: Notebook) -> None:
+    cell = run(outputs, "png")
+    image = cell.locator("img.output-image")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [3, 2]
+    expect(cell.locator(".output-note")).to_contain_text("binary output: image/png")
+
+
 def test_long_output_is_cut_with_a_way_to_see_all(outputs: Notebook) -> None:
     cell = run(outputs, "flood")
     text = cell.locator("pre.ansi")

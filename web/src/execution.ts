@@ -12,7 +12,8 @@ export type Outcome =
 
 export interface ExecutionHandlers {
   started?(executionId: string, sessionId: string, pid: number): void;
-  output(stream: "stdout" | "stderr", data: string, mimeType?: string): void;
+  /** `binary`: `data` is bytes, one per character (output sniffed as an image, archive, ...). */
+  output(stream: "stdout" | "stderr", data: string, mimeType?: string, binary?: boolean): void;
   /** The server refused a control message (input, resize, stop) of a running execution. */
   complaint?(error: string, message: string): void;
 }
@@ -54,7 +55,11 @@ export class Execution {
           break;
         case "stdout":
         case "stderr":
-          handlers.output(message.type, message.data, message.mimeType);
+          if (message.encoding === "base64") {
+            handlers.output(message.type, atob(message.data), message.mimeType, true);
+          } else {
+            handlers.output(message.type, message.data, message.mimeType);
+          }
           break;
         case "exited":
           finish({

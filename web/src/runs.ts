@@ -78,7 +78,7 @@ export class Runs {
         }
         this.host.changed();
       },
-      output: (stream, data, mimeType) => output.write(stream, data, mimeType),
+      output: (stream, data, mimeType, binary) => output.write(stream, data, mimeType, binary),
       complaint: (error, message) => output.note(`${error}: ${message}`, "warning"),
     });
     this.running.set(cellId, execution);

@@ -122,7 +122,7 @@ export type ClientMessage =
 
 export type ServerMessage =
   | { type: "started"; executionId: string; sessionId: string; pid: number }
-  | { type: "stdout" | "stderr"; data: string; mimeType?: string }
+  | { type: "stdout" | "stderr"; data: string; mimeType?: string; encoding?: "base64" }
   | { type: "exited"; exitCode: number; durationMs: number; warnings?: string[] }
   | { type: "error"; error: string; message: string };
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["TEXT_PLAIN", "sniff"]
+__all__ = ["TEXT_PLAIN", "is_binary", "sniff"]
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
 
@@ -18,6 +18,14 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "application/gzip"),
     (b"BM", "image/bmp"),
 )
+
+
+_BINARY = frozenset({mime for _, mime in _MAGIC} | {"image/webp", "application/octet-stream"})
+
+
+def is_binary(mime: str) -> bool:
+    """Whether output sniffed as ``mime`` is bytes, not text (an image, an archive, a PDF)."""
+    return mime.split(";")[0].strip().lower() in _BINARY
 
 
 def sniff(data: bytes) -> str:

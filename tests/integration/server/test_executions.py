@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Iterator
@@ -165,3 +166,30 @@ def test_stdin_data_reaches_a_cell_without_a_terminal(server: Server) -> None:
             "kind": "code", "value": "wc -l", "languageId": "sh"}}))  # fmt: skip
         seen = messages(ws)
     assert seen[-1]["exitCode"] == 0 and text(seen).strip() == "2"
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe\x80"
+PRINT_PNG = "printf '" + "".join(f"\\{b:03o}" for b in PNG) + "'"
+
+
+def test_binary_output_comes_back_byte_for_byte_as_base64(server: Server) -> None:
+    cell = {"kind": "code", "value": PRINT_PNG, "languageId": "sh"}
+    with server.client() as client:
+        data = client.post("/api/run", json={"cell": cell}).json()
+    assert data["mimeType"] == "image/png"
+    assert data["stdoutEncoding"] == "base64"
+    assert base64.b64decode(data["stdout"]) == PNG
+    with socket(server) as ws:
+        # not in a terminal: its line discipline would turn every \n into \r\n
+        ws.send(json.dumps({"type": "execute", "interactive": False, "cell": cell}))
+        seen = messages(ws)
+    chunks = [m for m in seen if m["type"] == "stdout"]
+    assert chunks and all(m["encoding"] == "base64" for m in chunks)
+    assert b"".join(base64.b64decode(m["data"]) for m in chunks) == PNG
+
+
+def test_text_output_stays_text(server: Server) -> None:
+    cell = {"kind": "code", "value": "echo 'héllo'", "languageId": "sh"}
+    with server.client() as client:
+        data = client.post("/api/run", json={"cell": cell}).json()
+    assert data["stdout"] == "héllo\n" and "stdoutEncoding" not in data

@@ -6,7 +6,7 @@
 
 import { h } from "../dom";
 import { AnsiText } from "./ansiText";
-import { isRich, renderRich } from "./rich";
+import { essence, isRich, renderRich } from "./rich";
 import { TerminalView } from "./terminal";
 
 const MAX_KEPT = 16 * 1024 * 1024;
@@ -21,6 +21,8 @@ export class OutputView {
   /** The cell's own `mimeType`, which wins over the sniffed one. */
   private declared?: string;
   private stdout = "";
+  /** Binary stdout, a byte per character; `undefined` while the output is text. */
+  private bytes?: string;
 
   constructor() {
     this.element = document.createElement("div");
@@ -44,6 +46,7 @@ export class OutputView {
     this.text = undefined;
     this.sniffed = undefined;
     this.stdout = "";
+    this.bytes = undefined;
     this.body.replaceChildren();
     this.bar.replaceChildren();
     this.bar.hidden = true;
@@ -66,8 +69,15 @@ export class OutputView {
     this.body.append(this.text.element);
   }
 
-  write(stream: "stdout" | "stderr", data: string, mimeType?: string): void {
+  write(stream: "stdout" | "stderr", data: string, mimeType?: string, binary = false): void {
     if (!data) return;
+    if (binary && stream === "stdout") {
+      // bytes make no sense in a terminal: kept for the renderer, summed up when it ends
+      if (mimeType && this.sniffed === undefined) this.sniffed = mimeType;
+      if ((this.bytes ?? "").length < MAX_KEPT) this.bytes = (this.bytes ?? "") + data;
+      this.element.hidden = false;
+      return;
+    }
     if (stream === "stdout") {
       if (mimeType && this.sniffed === undefined) this.sniffed = mimeType;
       // kept only when a renderer may want it
@@ -81,7 +91,7 @@ export class OutputView {
   }
 
   /** A line from Waypost itself (a refusal, a warning), not from the process. */
-  note(message: string, kind: "error" | "warning" = "error"): void {
+  note(message: string, kind: "error" | "warning" | "info" = "error"): void {
     this.element.hidden = false;
     const line = document.createElement("div");
     line.className = `output-note ${kind}`;
@@ -95,8 +105,12 @@ export class OutputView {
     this.text?.flush();
     this.terminal?.detach();
     const mime = this.declared || this.sniffed;
-    if (!mime || !isRich(mime) || !this.stdout.trim()) return;
-    const view = renderRich(mime, this.terminal ? stripTerminal(this.stdout) : this.stdout);
+    if (this.bytes !== undefined) {
+      this.note(`binary output: ${essence(this.sniffed)}, ${this.bytes.length} bytes`, "info");
+    }
+    const content = this.bytes !== undefined ? btoa(this.bytes) : this.stdout;
+    if (!mime || !isRich(mime) || !content.trim()) return;
+    const view = renderRich(mime, this.terminal ? stripTerminal(content) : content);
     if (!view) return;
     const rich = document.createElement("div");
     rich.className = "output-rich";

@@ -8,6 +8,7 @@ same rules as ``waypost run``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import codecs
 import contextlib
 import json
@@ -40,6 +41,7 @@ from waypost.runner import (
     Stream,
     Winsize,
 )
+from waypost.runner.mime import is_binary
 from waypost.server.http.payloads import field, incoming_cell, read_json
 from waypost.server.state import ServerState
 
@@ -168,8 +170,10 @@ async def run(request: Request) -> JSONResponse:
         buffers = {Stream.STDOUT: bytearray(), Stream.STDERR: bytearray()}
         truncated = False
         result = None
+        mime = ""
         for event in execution.events():
             if isinstance(event, Output):
+                mime = mime or (event.mime_type if event.stream is Stream.STDOUT else "")
                 buffer = buffers[event.stream]
                 buffer += event.data
                 if len(buffer) > RUN_OUTPUT_LIMIT:
@@ -178,7 +182,7 @@ async def run(request: Request) -> JSONResponse:
             elif isinstance(event, Exited):
                 result = event.result
         assert result is not None
-        return {
+        reply = {
             "executionId": execution.id,
             "sessionId": execution.session_id,
             "exitCode": result.exit_code,
@@ -188,6 +192,12 @@ async def run(request: Request) -> JSONResponse:
             "truncated": truncated,
             "warnings": list(result.warnings),
         }
+        if mime:
+            reply["mimeType"] = mime
+        if is_binary(mime):
+            reply["stdout"] = base64.b64encode(buffers[Stream.STDOUT]).decode("ascii")
+            reply["stdoutEncoding"] = "base64"
+        return reply
 
     return JSONResponse(await run_in_threadpool(go))
 
@@ -286,15 +296,19 @@ async def execute_socket(socket: WebSocket) -> None:
 
 async def _forward(socket: WebSocket, execution: Execution) -> None:
     decoders = {s: codecs.getincrementaldecoder("utf-8")("replace") for s in Stream}
+    binary = False  # stdout sniffed as an image, archive, ...: sent as base64, byte for byte
     async for event in execution.aevents():
         if isinstance(event, Started):
             message: dict[str, Any] = {"type": "started", "executionId": event.execution_id,
                                        "sessionId": event.session_id, "pid": event.pid}  # fmt: skip
         elif isinstance(event, Output):
-            message = {
-                "type": event.stream.value,
-                "data": decoders[event.stream].decode(event.data),
-            }
+            binary = binary or (event.stream is Stream.STDOUT and is_binary(event.mime_type))
+            message = {"type": event.stream.value}
+            if binary and event.stream is Stream.STDOUT:
+                message["data"] = base64.b64encode(event.data).decode("ascii")
+                message["encoding"] = "base64"
+            else:
+                message["data"] = decoders[event.stream].decode(event.data)
             if event.mime_type:
                 message["mimeType"] = event.mime_type
         else:
