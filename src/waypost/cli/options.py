@@ -108,7 +108,7 @@ class ProjectOptions:
         return base.merged(**given)
 
 
-_PAIRED_FLAGS = ("--allow-unnamed", "--allow-unknown", "--git-ignore", "--runner")
+_PAIRED_FLAGS = ("--allow-unnamed", "--allow-unknown", "--git-ignore", "--runner", "--insecure")
 _PLAIN_FLAGS = (
     "--write",
     "--check",
@@ -117,7 +117,6 @@ _PLAIN_FLAGS = (
     "--dry-run",
     "--parallel",
     "--skip-prompts",
-    "--insecure",
 )
 
 

@@ -25,6 +25,7 @@ from waypost.cli.options import (
     ProjectDir,
     ProjectOptions,
 )
+from waypost.cli.remote import RemoteRunner, connect, default_tls_dir, healthy
 from waypost.cli.tasks import load_tasks, pick_task
 from waypost.cli.terminal import attached, terminal_size, tty_stdin
 from waypost.config import load_config
@@ -70,6 +71,30 @@ EnvOrder = Annotated[
 ]
 
 
+ServerAddress = Annotated[
+    str | None,
+    typer.Option(
+        "--server",
+        "-s",
+        envvar="RUNME_SERVER_ADDR",
+        help="Run on this server (Runme's runner API), e.g. localhost:7863.",
+    ),
+]
+TlsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--tls", envvar="RUNME_TLS_DIR", help="Directory of the server's cert.pem and key.pem."
+    ),
+]
+Insecure = Annotated[
+    bool | None,
+    typer.Option(
+        "--insecure/--no-insecure",
+        help="Connect to --server without TLS; given either way, never fall back to local.",
+    ),
+]
+
+
 @app.command("run")
 def run(
     ctx: typer.Context,
@@ -93,6 +118,9 @@ def run(
         bool, typer.Option("--skip-prompts", "-y", help="Never ask before running.")
     ] = False,
     env_order: EnvOrder = ENV_ORDER,
+    server: ServerAddress = None,
+    tls: TlsDir = None,
+    insecure: Insecure = None,
     filename: Filename = None,
     chdir: Chdir = None,
     project: ProjectDir = None,
@@ -107,12 +135,17 @@ def run(
     if dry_run:
         _dry_run(tasks)
         return
-    prompts = _prompts_enabled(tasks, skip_prompts)
+    remote = remote_runner(server, tls, insecure) if server else None
+    if remote is not None and parallel and len(tasks) > 1:
+        raise UsageError("--parallel runs cells here, not on a server", where="--server")
+    prompts = remote is None and _prompts_enabled(tasks, skip_prompts)
     if prompts and len(tasks) > 1 and not typer.confirm(f"Run all {len(tasks)} tasks?", err=True):
         raise typer.Exit(1)
-    code = run_tasks(
-        options, tasks, parallel=parallel, env_order=env_files_order(env_order), prompts=prompts
-    )
+    order = env_files_order(env_order)
+    if remote is not None:
+        code = run_remote(remote, options, tasks, env_order=order)
+    else:
+        code = run_tasks(options, tasks, parallel=parallel, env_order=order, prompts=prompts)
     if code:
         raise typer.Exit(code)
 
@@ -245,6 +278,38 @@ def run_tasks(
             if code:
                 return code
     return 0
+
+
+def remote_runner(server: str, tls: Path | None, insecure: bool | None) -> RemoteRunner | None:
+    """A runner on ``server``, or ``None`` to run here: as Runme, a server that does not answer
+    is skipped unless ``--insecure`` was given (either way)."""
+    tls_dir = tls or default_tls_dir()
+    if insecure is None and not healthy(server, tls_dir=tls_dir, insecure=False):
+        return None
+    channel = connect(server, tls_dir=tls_dir, insecure=bool(insecure))
+    config = load_config(find_git_root(Path.cwd()))
+    return RemoteRunner(channel, token=os.environ.get("WAYPOST_TOKEN") or config.server.token)
+
+
+def run_remote(
+    remote: RemoteRunner, options: ProjectOptions, tasks: list[Task], *, env_order: list[str]
+) -> int:
+    """Run ``tasks`` in one session on the server; the exit code of the first that fails."""
+    project = options.open()
+    remote.start_session(None if options.file_mode else project.root, env_order)
+    try:
+        many = len(tasks) > 1
+        for task in tasks:
+            if many:
+                _say(f"Running task {task.name}...")
+            code = remote.run(task, project.root, sys.stdout.buffer, sys.stderr.buffer)
+            if many:
+                _say(f"{'✓' if code == 0 else '𐄂'} Task {task.name} exited with code {code}")
+            if code:
+                return code
+        return 0
+    finally:
+        remote.end_session()
 
 
 def _say(text: str) -> None:

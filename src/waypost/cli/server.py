@@ -38,7 +38,7 @@ def server(
         typer.Option("--tls", help="Mutual TLS with cert.pem/key.pem here, created if missing."),
     ] = None,
     insecure: Annotated[
-        bool, typer.Option("--insecure", help="No TLS; loopback addresses only.")
+        bool, typer.Option("--insecure/--no-insecure", help="No TLS; loopback addresses only.")
     ] = False,
     dev: Annotated[bool, typer.Option("--dev", hidden=True)] = False,
 ) -> None:

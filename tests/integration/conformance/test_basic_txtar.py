@@ -40,18 +40,20 @@ def _parse(text: str) -> tuple[list[Case], dict[str, str]]:
     parts = re.split(r"^-- (.+?) --\n", text, flags=re.M)
     files = {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
     cases, current = [], Case()
+    env: list[tuple[str, str]] = []  # testscript's env lasts to the end of the script
     for line in parts[0].splitlines():
         words = shlex.split(line)
         if not words:
             if current.command:
                 cases.append(current)
-            current = Case()
+            current = Case(env=list(env))
             continue
         negated = words[0] == "!"
         words = words[1:] if negated else words
         if words[0] == "env":
             name, _, value = words[1].partition("=")
             current.env.append((name, value))
+            env.append((name, value))
         elif words[0] == "exec":
             current.command, current.should_fail = words[1:], negated
         elif words[0] in ("stdout", "stderr"):
@@ -71,8 +73,6 @@ def _run_cases() -> list[Case]:
 def _skip_reason(case: Case) -> str | None:
     if "package-main" in case.label and shutil.which("go") is None:
         return "Go is not installed on this machine; the case runs a Go cell with `go run`"
-    if any(name == "RUNME_TLS_DIR" for name, _ in case.env):
-        return "waypost run has no remote runner yet, so there is no TLS client to misconfigure"
     return None
 
 
