@@ -14,19 +14,10 @@ import psycopg
 import pytest
 
 from tests.integration.server.conftest import TOKEN, Server, start_server, stop_server
-from tests.postgres import postgres_url
 
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator[str]:
-    with postgres_url() as url:
-        if url is None:
-            pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-        yield url
-
-
-@pytest.fixture(scope="module")
-def replicas(pg: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+def replicas(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
     root = tmp_path_factory.mktemp("team")
     (root / "ops.md").write_text(
         '# Ops\n\nCheck the billing service:\n\n```sh {"name":"check"}\necho billing ok\n```\n'
@@ -35,7 +26,7 @@ def replicas(pg: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list
     for name in "abc":
         state = tmp_path_factory.mktemp(f"replica-{name}")
         env = {
-            "WAYPOST_STORE_URL": pg,
+            "WAYPOST_STORE_URL": pg_url,
             "WAYPOST_SERVER_TEAM": "acme",
             "WAYPOST_STATE_DIR": str(state),
         }
@@ -124,14 +115,14 @@ def test_a_background_cell_is_listed_everywhere_and_stopped_through_its_owner(
 
 
 def test_killing_a_replica_mid_run_loses_no_event_and_corrupts_no_session(
-    replicas: list[Server], pg: str
+    replicas: list[Server], pg_url: str
 ) -> None:
     a, b, _ = replicas
     with b.client() as client:
         session = client.post("/api/sessions", json={"env": {"KEEP": "1"}}).json()["id"]
     for i in range(5):
         run(a, f"export STEP{i}=done", sessionId=session)
-    with psycopg.connect(pg) as conn:
+    with psycopg.connect(pg_url) as conn:
         before = conn.execute(
             "SELECT count(*) FROM events WHERE team = 'acme' AND type = 'execute'"
         ).fetchone()[0]
@@ -160,7 +151,7 @@ def test_killing_a_replica_mid_run_loses_no_event_and_corrupts_no_session(
     assert env["KEEP"] == "1" and all(env[f"STEP{i}"] == "done" for i in range(5))
     assert "HALF" not in env  # the killed run never finished, so it changed nothing
     assert run(b, "echo $STEP4", sessionId=session)["stdout"] == "done\n"
-    with psycopg.connect(pg) as conn:
+    with psycopg.connect(pg_url) as conn:
         after = conn.execute(
             "SELECT count(*) FROM events WHERE team = 'acme' AND type = 'execute'"
         ).fetchone()[0]
