@@ -11,7 +11,8 @@ A store that can search (``SearchableStore``: the team's PostgreSQL) and holds m
 ``memory_limit`` examples (word weights, translations and conventions come from them; fitted
 again in the background every ``SAMPLE_TTL`` seconds), and each request adds to it the ``SCOPE``
 examples the database finds for the request's words: an old example is suggested when asked
-for, without every replica holding every example.
+for, without every replica holding every example. Embeddings are used only for a history held
+in memory.
 """
 
 from __future__ import annotations
@@ -194,7 +195,11 @@ class OfflineAssistant:
 
     def _fit_sample(self) -> History:
         store: SearchableStore = self.store  # type: ignore[assignment]
-        history = History.fit(store.newest(self.memory_limit or 0), encoder=self.encoder)
+        previous = self._sample[1] if self._sample is not None else None
+        # what the last fit prepared is reused for the examples still there; no embeddings:
+        # each request would embed the examples the search adds (milliseconds apiece)
+        newest = store.newest(self.memory_limit or 0)
+        history = History.fit(newest, previous=previous)
         self._sample = (time.monotonic(), history)
         return history
 
