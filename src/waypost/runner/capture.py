@@ -25,6 +25,7 @@ __all__ = [
     "dump_failed",
     "parse_dump",
     "read_dump",
+    "terminal_rc",
     "wrap",
 ]
 
@@ -92,6 +93,20 @@ def wrap(script: str, *, program: str, dialect: Dialect, before: Path, after: Pa
         f" __waypost_exit() {{ {_dump_command(dialect, after)}; }}\n"
         f" trap -- __waypost_exit EXIT\n"
         f"{script}\n"
+    )
+
+
+def terminal_rc(dialect: Dialect, *, before: Path, after: Path) -> str:
+    """The start-up file of a terminal's interactive shell: the user's own rc file first (so
+    what it exports is not a change), then the first dump, ``save`` to leave, and the last dump
+    on exit. No ``set -e``: a failing command must not close the terminal."""
+    own = '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n' if dialect is Dialect.BASH else ""
+    return (
+        f"{own}"
+        "alias save=exit\n"
+        f"{_dump_command(dialect, before)}\n"
+        f"__waypost_exit() {{ {_dump_command(dialect, after)}; }}\n"
+        "trap -- __waypost_exit EXIT\n"
     )
 
 

@@ -102,6 +102,9 @@ class CommandMode(enum.Enum):
     """The script in a temporary file, passed as the last argument."""
     PROGRAM = "program"
     """The program with its arguments only; no code (Runme v1's ``COMMAND_MODE_UNSPECIFIED``)."""
+    TERMINAL = "terminal"
+    """An interactive shell on a terminal, started in the session's environment; what it exports
+    goes back to the session when it exits (``save`` exits). Runme's "Runme terminal"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +116,7 @@ class Program:
     script: str
     """The cell's code as it will run (without the runner's env-capture wrapper)."""
     mode: CommandMode
-    """``INLINE``, ``FILE`` or ``PROGRAM``, never ``AUTO``."""
+    """``INLINE``, ``FILE``, ``PROGRAM`` or ``TERMINAL``, never ``AUTO``."""
     language: str = ""
     file_extension: str = ""
     """Extension for the script file in ``FILE`` mode (some interpreters need the right one)."""
@@ -124,8 +127,9 @@ class Program:
 
     @property
     def dialect(self) -> Dialect | None:
-        """How to capture the environment, for POSIX shells running inline; else ``None``."""
-        if self.mode is not CommandMode.INLINE:
+        """How to capture the environment, for POSIX shells inline or on a terminal; else
+        ``None``."""
+        if self.mode not in (CommandMode.INLINE, CommandMode.TERMINAL):
             return None
         return dialect_of(self.argv[0])
 
@@ -179,6 +183,16 @@ def _default_shell(env: Mapping[str, str]) -> list[str]:
     return ["/bin/sh"]
 
 
+def _terminal_shell(program: str, env: Mapping[str, str]) -> list[str]:
+    """The shell a terminal runs: the one asked for if it is a POSIX shell, else bash, else the
+    default shell (only POSIX shells can hand their exports back)."""
+    for candidate in (program, "bash"):
+        found = _which(candidate, env) if candidate else None
+        if found and dialect_of(found) is not None:
+            return [found]
+    return _default_shell(env)
+
+
 def _argv(language: str, program: str, shell: str, env: Mapping[str, str], where: str) -> list[str]:
     if program:
         found = _find(program, env, where=where)
@@ -229,7 +243,10 @@ def resolve_program(
     ``program`` is the cell's ``interpreter`` (or a request's program name) and may carry
     arguments (``deno run``); ``shell`` is the frontmatter ``shell``, used for shell languages.
     """
-    argv = _argv(language, program.strip(), shell.strip(), env or {}, where)
+    if mode is CommandMode.TERMINAL:
+        argv = _terminal_shell(program.strip() or shell.strip(), env or {})
+    else:
+        argv = _argv(language, program.strip(), shell.strip(), env or {}, where)
     argv.extend(arguments)
     if mode is CommandMode.AUTO:
         mode = CommandMode.INLINE if is_shell(argv[0]) else CommandMode.FILE

@@ -34,7 +34,7 @@ from waypost.errors import (
 from waypost.learn.events import EventSink, execute
 from waypost.notebook import Notebook, new_ulid
 from waypost.project import DEFAULT_ENV_ORDER, load_env_files
-from waypost.runner.capture import Dialect, dump_failed, read_dump, wrap
+from waypost.runner.capture import Dialect, dump_failed, read_dump, terminal_rc, wrap
 from waypost.runner.environment import (
     LAST_OUTPUT,
     MAX_VALUE_BYTES,
@@ -192,9 +192,14 @@ class Runner:
         if not directory.is_dir():
             raise SpawnError(f"working directory {directory} does not exist", where=where)
         plan = _Plan(self._private_dir(), execution_id, program)
+        if program.mode is CommandMode.TERMINAL:
+            request = replace(request, interactive=True)
         try:
             files = _output_files(request, directory)
-            process = _spawn(request, plan.argv(), env, directory, where)
+            argv = plan.argv()
+            if program.mode is CommandMode.TERMINAL and plan.dialect is Dialect.ENV0:
+                env = {**env, "ENV": str(plan.script)}  # where sh -i finds its start-up file
+            process = _spawn(request, argv, env, directory, where)
         except BaseException:
             plan.remove()
             raise
@@ -389,6 +394,11 @@ class _Plan:
             return argv
         if program.mode is CommandMode.FILE:
             return [*argv, self._write(program.script)]
+        if program.mode is CommandMode.TERMINAL and self.dialect is not None:
+            rc = self._write(terminal_rc(self.dialect, before=self.before, after=self.after))
+            if self.dialect is Dialect.BASH:
+                return [*argv, "--rcfile", rc, "-i"]
+            return [*argv, "-i"]  # other POSIX shells read the file named by $ENV
         if self.dialect is not None:
             script = wrap(
                 program.script,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from waypost.runner import ExecuteRequest, Output, Runner, Winsize
+import pytest
+
+from waypost.runner import CommandMode, ExecuteRequest, Output, Runner, Winsize
 
 
 def _until(events, text: bytes) -> bytes:
@@ -70,3 +72,24 @@ def test_window_size_is_set_at_start_and_follows_resizes(runner: Runner, run):
 def test_exports_from_a_terminal_cell_reach_the_next_cell(run):
     run("export FROM_TTY=yes", interactive=True)
     assert run('echo "$FROM_TTY"').text == "yes\n"
+
+
+@pytest.mark.parametrize("shell", ["bash", "sh"])
+def test_terminal_mode_hands_its_exports_back_to_the_session(runner: Runner, tmp_path, shell):
+    # Runme's "Runme terminal": an interactive shell in the session; `save` leaves it
+    session = runner.create_session({"HOME": str(tmp_path), "KEEP": "kept", "PS1": "$ "})
+    execution = runner.execute(
+        ExecuteRequest(session_id=session.id, program=shell, mode=CommandMode.TERMINAL)
+    )
+    events = execution.events()
+    execution.write(b'echo "keep=$KEEP"\n')
+    assert b"keep=kept" in _until(events, b"keep=kept")
+    execution.write(b"export FROM_TERMINAL=typed; false\n")  # a failing command closes nothing
+    execution.write(b"echo still-open\n")
+    _until(events, b"still-open\r\n")
+    execution.write(b"save\n")
+    result = execution.wait(timeout=20)
+    assert result is not None and result.exit_code is not None
+    env = runner.get_session(session.id).env
+    assert env["FROM_TERMINAL"] == "typed"
+    assert env["KEEP"] == "kept"

@@ -284,3 +284,20 @@ def test_env_panel_of_an_unknown_session_is_not_found(channel) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         next(monitor)
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_v2_terminal_mode_is_a_shell_whose_exports_reach_the_session(channel) -> None:
+    stub = v2_grpc.RunnerServiceStub(channel)
+    session = stub.CreateSession(v2.CreateSessionRequest(env=["PS1=$ "]), metadata=AUTH).session
+    config = v2cfg.ProgramConfig(program_name="bash", mode=v2cfg.COMMAND_MODE_TERMINAL)
+    requests = Requests(v2.ExecuteRequest(config=config, session_id=session.id))
+    requests.send(v2.ExecuteRequest(input_data=b"export FROM_TERMINAL=yes\nsave\n"))
+    code = None
+    for response in stub.Execute(iter(requests), metadata=AUTH, timeout=60):
+        if response.HasField("exit_code"):
+            code = response.exit_code.value
+            break
+    requests.close()
+    assert code == 0
+    env = stub.GetSession(v2.GetSessionRequest(id=session.id), metadata=AUTH).session.env
+    assert "FROM_TERMINAL=yes" in env

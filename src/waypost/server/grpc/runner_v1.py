@@ -28,6 +28,7 @@ _MODES = {
     pb.COMMAND_MODE_INLINE_SHELL: CommandMode.INLINE,
     pb.COMMAND_MODE_DAGGER: CommandMode.INLINE,
     pb.COMMAND_MODE_TEMP_FILE: CommandMode.FILE,
+    pb.COMMAND_MODE_TERMINAL: CommandMode.TERMINAL,
 }
 _STATUS = {
     VarStatus.RESOLVED: pb.ResolveProgramResponse.STATUS_RESOLVED,
@@ -69,8 +70,6 @@ class RunnerServiceV1(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
         first = next(request_iterator, None)
         if first is None:
             return
-        if first.command_mode == pb.COMMAND_MODE_TERMINAL:
-            context.abort(grpc.StatusCode.UNIMPLEMENTED, "terminal mode is not supported")
         try:
             request = self._request(first)
         except WaypostError as exc:

@@ -30,6 +30,7 @@ _MODES = {
     cfg.COMMAND_MODE_INLINE: CommandMode.INLINE,
     cfg.COMMAND_MODE_CLI: CommandMode.INLINE,
     cfg.COMMAND_MODE_FILE: CommandMode.FILE,
+    cfg.COMMAND_MODE_TERMINAL: CommandMode.TERMINAL,
 }
 _STATUS = {
     VarStatus.RESOLVED: pb.ResolveProgramResponse.STATUS_RESOLVED,
@@ -84,8 +85,6 @@ class RunnerServiceV2(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
         first = next(request_iterator, None)
         if first is None:
             return
-        if first.config.mode == cfg.COMMAND_MODE_TERMINAL:
-            context.abort(grpc.StatusCode.UNIMPLEMENTED, "terminal mode is not supported")
         try:
             request = self._request(first)
         except WaypostError as exc:
