@@ -112,7 +112,7 @@ class RemoteRunner:
         try:
             self.session_id = self.stub.CreateSession(request, metadata=self.metadata).session.id
         except grpc.RpcError as exc:
-            raise RunnerError(f"the server refused a session: {_detail(exc)}") from None
+            raise RunnerError(f"no session on the server: {_detail(exc)}") from None
 
     def end_session(self) -> None:
         with contextlib.suppress(grpc.RpcError):
