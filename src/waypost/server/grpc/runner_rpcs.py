@@ -18,16 +18,18 @@ from waypost.errors import WaypostError
 from waypost.masking import is_secret_name, mask_value
 from waypost.project import load_env_files
 from waypost.runner import (
+    ExecuteRequest,
     ResolveMode,
     Retention,
     Runner,
     Session,
     SessionId,
+    StopKind,
     VarStatus,
     resolve_variables,
 )
 from waypost.runner.environment import LAST_OUTPUT
-from waypost.server.grpc.execute_stream import abort_for
+from waypost.server.grpc.execute_stream import abort_for, apply_control, stream_execution
 from waypost.server.paths import Confinement
 
 __all__ = ["MONITOR_INTERVAL", "RunnerRpcs", "env_list", "env_map"]
@@ -57,6 +59,10 @@ class RunnerRpcs:
     """How that version names a session's variables."""
     STATUSES: ClassVar[dict[VarStatus, int]]
     """ResolveProgram statuses in that version's numbering."""
+    RESPOND: ClassVar[Callable[[Any], Any]]
+    """An execution event as that version's ``ExecuteResponse``."""
+    INTERRUPT_ON_HALF_CLOSE: ClassVar[bool] = False
+    """Runme v2 interrupts the program when the client stops sending; v1 ignores it."""
 
     def __init__(
         self,
@@ -84,6 +90,32 @@ class RunnerRpcs:
         root = self.confinement.resolve(request.project.root, must_exist=True)
         order = tuple(request.project.env_load_order)
         return root, ({"env_order": order} if order else {})
+
+    def Execute(
+        self, request_iterator: Iterator[Any], context: grpc.ServicerContext
+    ) -> Iterator[Any]:
+        first = next(request_iterator, None)
+        if first is None:
+            return
+        try:
+            request = self._request(first)
+        except WaypostError as exc:
+            abort_for(context, exc)
+            return
+        self.on_execute()
+        half_close = (
+            (lambda execution: execution.stop(StopKind.INTERRUPT))
+            if self.INTERRUPT_ON_HALF_CLOSE
+            else None
+        )
+        yield from stream_execution(
+            self.runner, request, request_iterator, context, respond=self.RESPOND,
+            control=apply_control, on_half_close=half_close,
+        )  # fmt: skip
+
+    def _request(self, message: Any) -> ExecuteRequest:
+        """The runner's request for that version's first ``ExecuteRequest``."""
+        raise NotImplementedError
 
     def GetSession(self, request: Any, context: grpc.ServicerContext) -> Any:
         try:

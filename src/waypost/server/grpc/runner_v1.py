@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import MappingProxyType
 
 import grpc
@@ -18,7 +17,7 @@ from waypost.runner import (
     VarStatus,
     Winsize,
 )
-from waypost.server.grpc.execute_stream import abort_for, apply_control, responder, stream_execution
+from waypost.server.grpc.execute_stream import abort_for, responder
 from waypost.server.grpc.runner_rpcs import RunnerRpcs, env_map
 
 __all__ = ["RunnerServiceV1"]
@@ -46,6 +45,7 @@ class RunnerServiceV1(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
     pb = pb
     ENV_FIELD = "envs"
     STATUSES = _STATUS
+    RESPOND = staticmethod(_RESPOND)
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -63,22 +63,6 @@ class RunnerServiceV1(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
         return pb.CreateSessionResponse(session=self.session_message(session))
 
     # -- executions --------------------------------------------------------------------------
-
-    def Execute(
-        self, request_iterator: Iterator[pb.ExecuteRequest], context: grpc.ServicerContext
-    ) -> Iterator[pb.ExecuteResponse]:
-        first = next(request_iterator, None)
-        if first is None:
-            return
-        try:
-            request = self._request(first)
-        except WaypostError as exc:
-            abort_for(context, exc)
-            return
-        self.on_execute()
-        yield from stream_execution(
-            self.runner, request, request_iterator, context, respond=_RESPOND, control=apply_control,
-        )  # fmt: skip
 
     def _request(self, message: pb.ExecuteRequest) -> ExecuteRequest:
         envs = env_map(message.envs)

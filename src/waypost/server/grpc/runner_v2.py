@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import MappingProxyType
 
 import grpc
@@ -16,11 +15,10 @@ from waypost.runner import (
     ExecuteRequest,
     SessionId,
     SessionStrategy,
-    StopKind,
     VarStatus,
     Winsize,
 )
-from waypost.server.grpc.execute_stream import abort_for, apply_control, responder, stream_execution
+from waypost.server.grpc.execute_stream import abort_for, responder
 from waypost.server.grpc.runner_rpcs import RunnerRpcs, env_map
 
 __all__ = ["RunnerServiceV2"]
@@ -47,6 +45,8 @@ class RunnerServiceV2(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
     pb = pb
     ENV_FIELD = "env"
     STATUSES = _STATUS
+    RESPOND = staticmethod(_RESPOND)
+    INTERRUPT_ON_HALF_CLOSE = True
 
     def CreateSession(
         self, request: pb.CreateSessionRequest, context: grpc.ServicerContext
@@ -78,24 +78,6 @@ class RunnerServiceV2(RunnerRpcs, runner_pb2_grpc.RunnerServiceServicer):
         except WaypostError as exc:
             abort_for(context, exc)
         return pb.UpdateSessionResponse(session=self.session_message(session))
-
-    def Execute(
-        self, request_iterator: Iterator[pb.ExecuteRequest], context: grpc.ServicerContext
-    ) -> Iterator[pb.ExecuteResponse]:
-        first = next(request_iterator, None)
-        if first is None:
-            return
-        try:
-            request = self._request(first)
-        except WaypostError as exc:
-            abort_for(context, exc)
-            return
-        # Runme v2 interrupts the program when the client stops sending: keep the stream open
-        self.on_execute()
-        yield from stream_execution(
-            self.runner, request, request_iterator, context, respond=_RESPOND, control=apply_control,
-            on_half_close=lambda execution: execution.stop(StopKind.INTERRUPT),
-        )  # fmt: skip
 
     def _request(self, message: pb.ExecuteRequest) -> ExecuteRequest:
         config = message.config
