@@ -43,7 +43,6 @@ from waypost.runner import (
     VarStatus,
     is_shell_language,
     request_for_cell,
-    resolve_program,
     resolve_variables,
 )
 
@@ -235,14 +234,7 @@ def _prompt_env(runner: Runner, session: Session, task: Task) -> tuple[str, ...]
 def _dry_run(tasks: list[Task]) -> None:
     for task in tasks:
         request = request_for_cell(task.notebook, task.index, document=task.path)
-        program = resolve_program(
-            language=request.language,
-            script=request.code,
-            program=request.program,
-            shell=request.shell,
-            env=os.environ,
-            where=f"{task.relpath}: {task.name}",
-        )
+        program = request.program_in(os.environ, where=f"{task.relpath}: {task.name}")
         err.print(f"# {task.relpath}/{task.name} in {request.directory}", markup=False)
         err.print(f"# {' '.join(program.argv)} ({program.mode.value})", markup=False)
         err.print(program.script, markup=False)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from waypost.learn.events import ContextCell
 from waypost.notebook import Cell, CellKind, Notebook
 from waypost.runner.directory import resolve_directory
-from waypost.runner.program import CommandMode, is_shell_language
+from waypost.runner.program import CommandMode, Program, is_shell_language, resolve_program
 from waypost.runner.session import SessionId, SessionStrategy
 from waypost.runner.terminal import Winsize
 
@@ -89,6 +89,20 @@ class ExecuteRequest:
     @property
     def code(self) -> str:
         return "\n".join(self.commands) if self.commands else self.script
+
+    def program_in(self, env: Mapping[str, str], *, where: str = "") -> Program:
+        """The program this request runs, found on ``env``'s ``PATH``."""
+        return resolve_program(
+            language=self.language,
+            script=self.code,
+            program=self.program,
+            arguments=self.arguments,
+            shell=self.shell,
+            mode=self.mode,
+            file_extension=self.file_extension,
+            env=env,
+            where=where,
+        )
 
 
 def context_of(notebook: Notebook, index: int) -> tuple[ContextCell, ...]:

@@ -49,7 +49,7 @@ from waypost.runner.execution import Execution, ExecutionId
 from waypost.runner.output import OutputFiles, Stream
 from waypost.runner.pipes import PipeProcess
 from waypost.runner.process import Process
-from waypost.runner.program import CommandMode, Program, is_shell, resolve_program
+from waypost.runner.program import CommandMode, Program, is_shell
 from waypost.runner.request import ExecuteRequest, StopKind, request_for_cell
 from waypost.runner.session import Session, SessionId, SessionStrategy, new_session
 from waypost.runner.store import MemorySessionStore, SessionStore, update_session
@@ -177,17 +177,7 @@ class Runner:
         env[EXECUTION_VARIABLE] = execution_id
         env = fit_environ(env)
         where = _where(request)
-        program = resolve_program(
-            language=request.language,
-            script=request.code,
-            program=request.program,
-            arguments=request.arguments,
-            shell=request.shell,
-            mode=request.mode,
-            file_extension=request.file_extension,
-            env=env,
-            where=where,
-        )
+        program = request.program_in(env, where=where)
         directory = Path(request.directory or os.getcwd())
         if not directory.is_dir():
             raise SpawnError(f"working directory {directory} does not exist", where=where)
