@@ -47,6 +47,10 @@ def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
 _PATH_PARAM = {
     "name": "path",
     "in": "query",
@@ -88,44 +92,34 @@ SPEC: dict[str, Any] = {
             "put": {
                 "summary": "Save a notebook back to its runbook",
                 "parameters": [_PATH_PARAM],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "hash": {"type": "string"},
-                                    "force": {"type": "boolean"},
-                                    "frontmatter": {"type": "string"},
-                                    "cells": {"type": "array", "items": _CELL_IN},
-                                },
-                                "required": ["cells"],
-                            }
-                        }
-                    },
-                },
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "hash": {"type": "string"},
+                            "force": {"type": "boolean"},
+                            "frontmatter": {"type": "string"},
+                            "cells": {"type": "array", "items": _CELL_IN},
+                        },
+                        "required": ["cells"],
+                    }
+                ),
                 "responses": {"200": _json(_DOCUMENT), **_errors(400, 401, 404, 409, 413, 422)},
             },
         },
         "/api/files/rename": {
             "post": {
                 "summary": "Rename a runbook (never over an existing file)",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "from": {"type": "string"},
-                                    "to": {"type": "string"},
-                                },
-                                "required": ["from", "to"],
-                            }
-                        }
-                    },
-                },
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "from": {"type": "string"},
+                            "to": {"type": "string"},
+                        },
+                        "required": ["from", "to"],
+                    }
+                ),
                 "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404, 409)},
             }
         },
@@ -136,26 +130,22 @@ SPEC: dict[str, Any] = {
             },
             "post": {
                 "summary": "Create a session",
-                "requestBody": {
-                    "required": False,
-                    "content": {
-                        "application/json": {
-                            "schema": {
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "env": {
                                 "type": "object",
-                                "properties": {
-                                    "env": {
-                                        "type": "object",
-                                        "additionalProperties": {"type": "string"},
-                                    },
-                                    "metadata": {
-                                        "type": "object",
-                                        "additionalProperties": {"type": "string"},
-                                    },
-                                },
-                            }
-                        }
+                                "additionalProperties": {"type": "string"},
+                            },
+                            "metadata": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string"},
+                            },
+                        },
                     },
-                },
+                    required=False,
+                ),
                 "responses": {"201": _json({"type": "object"}), **_errors(400, 401)},
             },
         },
@@ -176,27 +166,22 @@ SPEC: dict[str, Any] = {
             "post": {
                 "summary": "Run a cell to completion (not interactive); returns its output",
                 "description": "Runs a command on the server. Body: the execute message of docs/api.md.",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "path": {"type": "string"},
+                            "cellId": {"type": "string"},
+                            "index": {"type": "integer"},
+                            "cell": _CELL_IN,
+                            "sessionId": {"type": "string"},
+                            "env": {
                                 "type": "object",
-                                "properties": {
-                                    "path": {"type": "string"},
-                                    "cellId": {"type": "string"},
-                                    "index": {"type": "integer"},
-                                    "cell": _CELL_IN,
-                                    "sessionId": {"type": "string"},
-                                    "env": {
-                                        "type": "object",
-                                        "additionalProperties": {"type": "string"},
-                                    },
-                                },
-                            }
-                        }
-                    },
-                },
+                                "additionalProperties": {"type": "string"},
+                            },
+                        },
+                    }
+                ),
                 "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
             }
         },
@@ -212,75 +197,59 @@ SPEC: dict[str, Any] = {
             ],
             "post": {
                 "summary": "Stop a running execution",
-                "requestBody": {
-                    "required": False,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "kind": {"type": "string", "enum": ["interrupt", "kill"]}
-                                },
-                            }
-                        }
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {"kind": {"type": "string", "enum": ["interrupt", "kill"]}},
                     },
-                },
+                    required=False,
+                ),
                 "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 404)},
             },
         },
         "/api/generate": {
             "post": {
                 "summary": "Propose the cells after a selected one",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "cells": {"type": "array", "items": _CELL_IN},
-                                    "selected": {"type": "integer"},
-                                    "path": {"type": "string"},
-                                },
-                                "required": ["cells"],
-                            }
-                        }
-                    },
-                },
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "cells": {"type": "array", "items": _CELL_IN},
+                            "selected": {"type": "integer"},
+                            "path": {"type": "string"},
+                        },
+                        "required": ["cells"],
+                    }
+                ),
                 "responses": {"200": _json({"type": "object"}), **_errors(400, 401, 502)},
             }
         },
         "/api/events": {
             "post": {
                 "summary": "Record that suggestions were accepted or rejected",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "events": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "properties": {
-                                                "type": {
-                                                    "type": "string",
-                                                    "enum": ["accepted", "rejected"],
-                                                },
-                                                "cellId": {"type": "string"},
-                                                "traceId": {"type": "string"},
-                                            },
-                                            "required": ["type", "cellId"],
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "events": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "type": {
+                                            "type": "string",
+                                            "enum": ["accepted", "rejected"],
                                         },
-                                    }
+                                        "cellId": {"type": "string"},
+                                        "traceId": {"type": "string"},
+                                    },
+                                    "required": ["type", "cellId"],
                                 },
-                                "required": ["events"],
                             }
-                        }
-                    },
-                },
+                        },
+                        "required": ["events"],
+                    }
+                ),
                 "responses": {"200": _json({"type": "object"}), **_errors(400, 401)},
             }
         },
