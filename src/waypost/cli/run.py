@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, BinaryIO
@@ -259,16 +259,25 @@ def run_tasks(
         )
         if parallel and len(tasks) > 1:
             return _run_parallel(runner, session, tasks, project.root)
-        many = len(tasks) > 1
-        for task in tasks:
-            if many:
-                _say(f"Running task {task.name}...")
+
+        def one(task: Task) -> int:
             commands = _prompt_env(runner, session, task) if prompts else None
-            code = _run_one(runner, session, task, project.root, commands)
-            if many:
-                _say(f"{'✓' if code == 0 else '𐄂'} Task {task.name} exited with code {code}")
-            if code:
-                return code
+            return _run_one(runner, session, task, project.root, commands)
+
+        return _in_order(tasks, one)
+
+
+def _in_order(tasks: list[Task], run: Callable[[Task], int]) -> int:
+    """``run`` each task, announced when there are several; stop at the first that fails."""
+    many = len(tasks) > 1
+    for task in tasks:
+        if many:
+            _say(f"Running task {task.name}...")
+        code = run(task)
+        if many:
+            _say(f"{'✓' if code == 0 else '𐄂'} Task {task.name} exited with code {code}")
+        if code:
+            return code
     return 0
 
 
@@ -290,16 +299,9 @@ def run_remote(
     project = options.open()
     remote.start_session(None if options.file_mode else project.root, env_order)
     try:
-        many = len(tasks) > 1
-        for task in tasks:
-            if many:
-                _say(f"Running task {task.name}...")
-            code = remote.run(task, project.root, sys.stdout.buffer, sys.stderr.buffer)
-            if many:
-                _say(f"{'✓' if code == 0 else '𐄂'} Task {task.name} exited with code {code}")
-            if code:
-                return code
-        return 0
+        return _in_order(
+            tasks, lambda task: remote.run(task, project.root, sys.stdout.buffer, sys.stderr.buffer)
+        )
     finally:
         remote.end_session()
 

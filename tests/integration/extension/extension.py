@@ -25,13 +25,13 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import grpc
 
+from tests.streams import Requests
 from waypost._proto.runme.runner.v1 import runner_pb2 as v1
 from waypost._proto.runme.runner.v1 import runner_pb2_grpc as v1_grpc
 from waypost._proto.runme.runner.v2 import config_pb2 as v2cfg
@@ -161,24 +161,6 @@ def launch(
         process.wait()
         raise AssertionError(f"no addr line within {READY_WITHIN}s: " + "\n".join(lines))
     return Kernel(process, address, addr, tls_dir, lines)
-
-
-class Requests:
-    """The request side of an ``Execute`` stream, fed while responses are read."""
-
-    def __init__(self, first: object) -> None:
-        self.queue: queue.Queue[object] = queue.Queue()
-        self.queue.put(first)
-
-    def send(self, message: object) -> None:
-        self.queue.put(message)
-
-    def complete(self) -> None:
-        self.queue.put(None)
-
-    def __iter__(self) -> Iterator[object]:
-        while (item := self.queue.get()) is not None:
-            yield item
 
 
 @dataclass

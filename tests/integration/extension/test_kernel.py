@@ -14,6 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tests.integration.extension.extension import Cell, Editor, Kernel, launch
+from tests.processes import alive
 from waypost._proto.runme.parser.v1 import parser_pb2 as pb
 from waypost._proto.runme.parser.v1 import parser_pb2_grpc
 
@@ -272,7 +273,7 @@ def test_insecure_kernel_refuses_a_non_loopback_address(tmp_path: Path) -> None:
 
 def _start_background_sleep(kernel: Kernel, directory: Path) -> int:
     """A background cell that would outlive its kernel if nobody stopped it."""
-    from tests.integration.extension.extension import Requests
+    from tests.streams import Requests
     from waypost._proto.runme.runner.v1 import runner_pb2 as v1
     from waypost._proto.runme.runner.v1 import runner_pb2_grpc as v1_grpc
 
@@ -296,11 +297,7 @@ def _start_background_sleep(kernel: Kernel, directory: Path) -> int:
 def _gone(pid: int, within: float = 10.0) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-        except FileNotFoundError:
-            return True
-        if state == "Z":
+        if not alive(pid):
             return True
         time.sleep(0.05)
     return not os.path.exists(f"/proc/{pid}")

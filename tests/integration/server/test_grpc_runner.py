@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import queue
 import time
 from collections.abc import Iterator
 
@@ -10,6 +9,8 @@ import grpc
 import pytest
 
 from tests.integration.server.conftest import TOKEN, Server
+from tests.processes import alive
+from tests.streams import Requests
 from waypost._proto.runme.runner.v1 import runner_pb2 as v1
 from waypost._proto.runme.runner.v1 import runner_pb2_grpc as v1_grpc
 from waypost._proto.runme.runner.v2 import config_pb2 as v2cfg
@@ -23,24 +24,6 @@ AUTH = (("authorization", f"Bearer {TOKEN}"),)
 def channel(server: Server) -> Iterator[grpc.Channel]:
     with grpc.insecure_channel(server.target) as ch:
         yield ch
-
-
-class Requests:
-    """A request stream the test can keep feeding (and must close) while reading responses."""
-
-    def __init__(self, first: object) -> None:
-        self.queue: queue.Queue[object] = queue.Queue()
-        self.queue.put(first)
-
-    def send(self, message: object) -> None:
-        self.queue.put(message)
-
-    def close(self) -> None:
-        self.queue.put(None)
-
-    def __iter__(self) -> Iterator[object]:
-        while (item := self.queue.get()) is not None:
-            yield item
 
 
 def collect(responses: Iterator[object]) -> tuple[bytes, bytes, int | None, list[object]]:
@@ -63,7 +46,7 @@ def test_v1_session_env_carries_across_executions(channel: grpc.Channel) -> None
                               session_id=session.id, command_mode=v1.COMMAND_MODE_INLINE_SHELL,
                               known_id="01HF7BT3HD84GWTQB8ZCWPH803", envs=["RUNME_ID=01HF7BT3HD84GWTQB8ZCWPH803"])  # fmt: skip
     requests = Requests(first)
-    requests.close()
+    requests.complete()
     out, _, code, responses = collect(stub.Execute(iter(requests), metadata=AUTH))
     assert (out, code) == (b"hi\n", 0)
     assert responses[0].pid.pid > 0
@@ -97,7 +80,7 @@ def test_v1_interactive_input_reaches_a_read_cell(channel: grpc.Channel) -> None
         if response.HasField("exit_code"):
             code = response.exit_code.value
             break
-    requests.close()
+    requests.complete()
     assert code == 0
     assert b"hello Ada" in output
 
@@ -112,7 +95,7 @@ def test_v1_stop_interrupts_with_130(channel: grpc.Channel) -> None:
             requests.send(v1.ExecuteRequest(stop=v1.EXECUTE_STOP_INTERRUPT))
         if response.HasField("exit_code"):
             code = response.exit_code.value
-    requests.close()
+    requests.complete()
     assert code == 130
 
 
@@ -126,7 +109,7 @@ def test_v1_kill_gives_137(channel: grpc.Channel) -> None:
             requests.send(v1.ExecuteRequest(stop=v1.EXECUTE_STOP_KILL))
         if response.HasField("exit_code"):
             code = response.exit_code.value
-    requests.close()
+    requests.complete()
     assert code == 137
 
 
@@ -174,7 +157,7 @@ def test_v2_execute_with_config_and_session_update(channel: grpc.Channel) -> Non
         if response.HasField("exit_code"):
             code = response.exit_code.value
             break
-    requests.close()
+    requests.complete()
     assert (out, code) == (b"12\n", 0)
 
 
@@ -189,7 +172,7 @@ def test_v2_python_cell_runs_from_a_temp_file(channel: grpc.Channel) -> None:
         if response.HasField("exit_code"):
             code = response.exit_code.value
             break
-    requests.close()
+    requests.complete()
     assert (out, code) == (b"3\n", 0)
 
 
@@ -213,20 +196,12 @@ def test_cancelling_the_stream_kills_the_program(channel: grpc.Channel, server: 
             pid = int(response.stdout_data.split(b"=")[1])
             call.cancel()
             break
-    requests.close()
+    requests.complete()
     assert pid is not None
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and alive(pid):
         time.sleep(0.05)
-    assert not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
+    assert not alive(pid)
 
 
 def test_execute_without_token_is_unauthenticated(channel: grpc.Channel) -> None:
@@ -262,7 +237,7 @@ def test_env_panel_shows_the_sessions_own_variables_and_each_change(channel, api
             run = v2.ExecuteRequest(config=config, session_id=created.id)
         requests = Requests(run)  # open until the end: v2 interrupts a cell on half-close
         collect(stub.Execute(iter(requests), metadata=AUTH))
-        requests.close()
+        requests.complete()
         after: dict[str, object] = {}
         while "STAGE" not in after:  # a snapshot per change: the cell's exports come in one
             after = {e.name: e for e in next(monitor).snapshot.envs}
@@ -297,7 +272,7 @@ def test_v2_terminal_mode_is_a_shell_whose_exports_reach_the_session(channel) ->
         if response.HasField("exit_code"):
             code = response.exit_code.value
             break
-    requests.close()
+    requests.complete()
     assert code == 0
     env = stub.GetSession(v2.GetSessionRequest(id=session.id), metadata=AUTH).session.env
     assert "FROM_TERMINAL=yes" in env

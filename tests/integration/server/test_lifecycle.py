@@ -12,15 +12,9 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.integration.server.conftest import TOKEN, start_server, stop_server
+from tests.processes import alive
 from waypost._proto.runme.parser.v1 import parser_pb2 as pb
 from waypost._proto.runme.parser.v1 import parser_pb2_grpc
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_grpc_over_mutual_tls_with_a_generated_certificate(tmp_path: Path) -> None:
@@ -67,11 +61,11 @@ def test_stopping_the_server_ends_every_process_it_started(tmp_path: Path) -> No
                 message = json.loads(ws.recv(timeout=10))
                 output += message.get("data", "")
         pid = int(output.split("pid=")[1].split()[0])
-        assert _alive(pid)
+        assert alive(pid)
     finally:
         stop_server(server)
     assert server.process.returncode == 0
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and alive(pid):
         time.sleep(0.05)
-    assert not _alive(pid)
+    assert not alive(pid)
