@@ -26,7 +26,6 @@ from waypost.learn.records import (
     RECORD_FIELDS,
     CellRecord,
     Example,
-    decode_query,
     encode_query,
 )
 from waypost.store.database import Database
@@ -76,19 +75,8 @@ def _request(example: Example) -> str:
 
 
 def _example(row: tuple[Any, ...]) -> Example:
-    key, query, answer, language, ts, event_id, cell_id, source, notebook, outcome = row
-    return Example(
-        key=key,
-        query=decode_query(query),
-        answer=answer,
-        language=language,
-        ts=ts,
-        event_id=event_id,
-        cell_id=cell_id,
-        source=source,
-        notebook=notebook,
-        outcome=outcome,
-    )
+    """An example from a row of the ``EXAMPLE_FIELDS`` columns."""
+    return Example.from_row(dict(zip(EXAMPLE_FIELDS, row, strict=True)))
 
 
 def search_terms(text: str) -> list[str]:
