@@ -11,19 +11,25 @@ the newer watermark. ``run_forever(stop)`` polls every ``interval`` seconds, for
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
-from waypost.learn.eventlog import EventSource, Watermark, read_batch
+from waypost.learn.eventlog import EventSource, RawEvent, Watermark, read_batch
 from waypost.learn.events import now
 from waypost.learn.records import (
+    CellRecord,
     Example,
     RecordRow,
     apply_raw,
-    example_from_raw,
+    draft_example,
+    finish_example,
     generate_raw,
     generated_raw,
     record_of,
@@ -62,6 +68,68 @@ class LearnStats:
         self.watermark = other.watermark or self.watermark
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector during a poll.
+
+    A batch allocates a few hundred thousand parsed lines, rows and examples that all live until
+    its commit; each of them would be scanned again by every collection they survive (a third of
+    the learner's time), and they form no cycles. The collector runs again after the poll.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Lines read from the log, with what can be derived from them before records are known."""
+
+    start: Watermark
+    end: Watermark
+    lines: int
+    events: list[tuple[RawEvent, Any]] = field(default_factory=list)
+    """Each event that changes records or examples, in log order, with its generated cells
+    (``generate``) or its example draft (``execute``; ``None`` when it teaches nothing)."""
+    ids: set[str] = field(default_factory=set)
+    """The cell ids those events are about."""
+    stats: LearnStats = field(default_factory=LearnStats)
+
+
+class _Writer:
+    """Commits one batch at a time in a background thread (started on first use)."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: tuple[_Batch, Future[list[Example] | None]] | None = None
+
+    def submit(self, batch: _Batch, commit: Callable[[], list[Example] | None]) -> None:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="waypost-learn-writer")
+        self._pending = (batch, self._pool.submit(commit))
+
+    def result(self) -> tuple[_Batch, list[Example] | None] | None:
+        """The batch submitted last and what its commit returned (raising what it raised);
+        ``None`` when nothing is pending."""
+        if self._pending is None:
+            return None
+        batch, future = self._pending
+        self._pending = None
+        return batch, future.result()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
 class Learner:
     """Turns an ``EventSource`` into examples in a ``LearnStore``."""
 
@@ -84,50 +152,58 @@ class Learner:
         self._lock = threading.Lock()
 
     def poll(self, *, limit: int | None = None) -> LearnStats:
-        """Process every event after the watermark (at most ``limit`` lines); return what changed."""
+        """Process every event after the watermark (at most ``limit`` lines); return what changed.
+
+        Batches are pipelined: while one is joined with the stored records and committed (in a
+        writer thread: SQLite and PostgreSQL do their work without holding the GIL), the next is
+        read, parsed and turned into example drafts, which needs nothing from the store. The
+        writer takes one batch at a time, so each sees the records its predecessors left."""
         total = LearnStats()
-        with self._lock:
+        with self._lock, _collector_paused(), _Writer() as writer:
             mark = self.store.watermark(self.name)
             total.watermark = mark
+            read = 0
             while True:
-                size = self.batch
-                if limit is not None:
-                    size = min(size, limit - total.events - total.skipped)
-                    if size <= 0:
-                        break
-                stats, changed, mark = self._batch(mark, size)
-                total.add(stats)
-                if changed and self.on_examples is not None:
-                    self.on_examples(changed)
-                if stats.events + stats.skipped == 0:
+                size = self.batch if limit is None else min(self.batch, limit - read)
+                batch = self._read(mark, size) if size > 0 else None
+                if not self._settle(writer, total):
+                    # another process sharing the store (a replica) committed those lines first
+                    mark = self.store.watermark(self.name)
+                    read = total.events + total.skipped
+                    continue
+                if batch is None or not batch.lines:
                     break
+                writer.submit(batch, lambda b=batch: self._commit(b, *self._derive(b)))
+                mark = batch.end
+                read += batch.lines
+            self._settle(writer, total)
         return total
 
-    def _batch(self, mark: Watermark, size: int) -> tuple[LearnStats, list[Example], Watermark]:
-        """Read up to ``size`` lines, derive everything in memory, commit it in one go."""
-        stats = LearnStats()
-        items, last = read_batch(self.source, mark, size)
-        if not items:
-            return stats, [], mark
-        ids: set[str] = set()
+    def _settle(self, writer: _Writer, total: LearnStats) -> bool:
+        """Wait for the batch being committed, if any, and count it; ``False`` if it lost the race
+        for its lines to another process."""
+        done = writer.result()
+        if done is None:
+            return True
+        batch, changed = done
+        if changed is None:
+            return False
+        batch.stats.examples = len(changed)
+        batch.stats.watermark = batch.end
+        total.add(batch.stats)
+        if changed and self.on_examples is not None:
+            self.on_examples(changed)
+        return True
+
+    def _read(self, mark: Watermark, size: int) -> _Batch:
+        """Read up to ``size`` lines and draft their examples: nothing here needs the store."""
+        items, end = read_batch(self.source, mark, size)
+        batch = _Batch(mark, end, len(items))
         for raw in items:
             if raw is None:
+                batch.stats.skipped += 1
                 continue
-            if raw.get("type") == "generate":
-                ids.update(cell_id for cell_id, _ in generated_raw(raw))
-            else:
-                cell_id = raw.get("cell_id")
-                if cell_id:
-                    ids.add(str(cell_id))
-        found = self.store.records_for(sorted(ids)) if ids else {}
-        rows: dict[str, RecordRow] = {k: row_of(v) for k, v in found.items()}
-        dirty: set[str] = set()
-        examples: list[Example] = []
-        for raw in items:
-            if raw is None:
-                stats.skipped += 1
-                continue
-            stats.events += 1
+            batch.stats.events += 1
             kind = raw.get("type")
             if kind not in _TYPES:
                 continue
@@ -136,7 +212,26 @@ class Learner:
             if not raw.get("id"):
                 raw["id"] = new_ulid()
             if kind == "generate":
-                for cell_id, text in generated_raw(raw):
+                cells = generated_raw(raw)
+                batch.ids.update(cell_id for cell_id, _ in cells)
+                batch.events.append((raw, cells))
+                continue
+            cell_id = raw.get("cell_id")
+            if cell_id:
+                batch.ids.add(str(cell_id))
+            batch.events.append((raw, draft_example(raw) if kind == "execute" else None))
+        return batch
+
+    def _derive(self, batch: _Batch) -> tuple[list[Example], list[CellRecord]]:
+        """Join the batch's events with the stored records, in log order: the examples and the
+        records it changes."""
+        found = self.store.records_for(sorted(batch.ids)) if batch.ids else {}
+        rows: dict[str, RecordRow] = {k: row_of(v) for k, v in found.items()}
+        dirty: set[str] = set()
+        examples: list[Example] = []
+        for raw, extra in batch.events:
+            if raw["type"] == "generate":
+                for cell_id, text in extra:
                     rows[cell_id] = generate_raw(rows.get(cell_id), cell_id, text, raw)
                     dirty.add(cell_id)
                 continue
@@ -145,22 +240,26 @@ class Learner:
             if after is not None:
                 rows[cell_id] = after
                 dirty.add(cell_id)
-            if kind == "execute":
-                example = example_from_raw(raw, after)
+            if extra is not None:
+                example = finish_example(extra, after)
                 if example is not None:
                     examples.append(example)
+        batch.stats.records = len(dirty)
+        return examples, [record_of(rows[i]) for i in sorted(dirty)]
+
+    def _commit(
+        self, batch: _Batch, examples: list[Example], records: list[CellRecord]
+    ) -> list[Example] | None:
+        """Store a batch and the watermark after it in one transaction; the examples that changed,
+        or ``None`` when another process committed these lines first (nothing is written)."""
         with self.store.transaction():
-            if self.store.watermark(self.name) != mark:
-                # another process sharing the store (a replica) committed these lines first
-                return stats, [], self.store.watermark(self.name)
+            if self.store.watermark(self.name) != batch.start:
+                return None
             changed = self.store.put_many(examples) if examples else []
-            if dirty:
-                self.store.put_records([record_of(rows[i]) for i in sorted(dirty)])
-            self.store.set_watermark(self.name, last)
-        stats.examples = len(changed)
-        stats.records = len(dirty)
-        stats.watermark = last
-        return stats, changed, last
+            if records:
+                self.store.put_records(records)
+            self.store.set_watermark(self.name, batch.end)
+        return changed
 
     def run_forever(self, stop: threading.Event, *, interval: float = 1.0) -> None:
         """Poll until ``stop`` is set; new executions become examples within ``interval`` s."""

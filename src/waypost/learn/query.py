@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["CODE", "MARKUP", "Query", "QueryCell", "build_query", "build_query_raw", "cell_kind"]
 
@@ -24,8 +24,7 @@ _MAX_CELLS = 8
 _MAX_CHARS = 4000
 
 
-@dataclass(frozen=True, slots=True)
-class QueryCell:
+class QueryCell(NamedTuple):
     """A cell as the query sees it."""
 
     kind: str

@@ -12,9 +12,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from waypost.learn.events import Event
 from waypost.learn.query import CODE, Query, QueryCell, build_query_raw
@@ -45,9 +43,9 @@ class Outcome(enum.StrEnum):
     """A cell that the assistant did not suggest was run."""
 
 
-@dataclass(frozen=True, slots=True)
-class CellRecord:
-    """Everything known about one cell id."""
+class CellRecord(NamedTuple):
+    """Everything known about one cell id (a named tuple: the learner makes one per event, and
+    its fields are the store's columns in order)."""
 
     cell_id: str
     generated: str | None = None
@@ -77,64 +75,13 @@ class CellRecord:
             return Outcome.AS_IS
         return Outcome.EDITED
 
-    def to_tuple(self) -> tuple[Any, ...]:
-        """The fields in ``RECORD_FIELDS`` order."""
-        return (
-            self.cell_id,
-            self.generated,
-            self.executed,
-            self.exit_code,
-            self.trace_id,
-            self.provider,
-            self.generate_source,
-            self.execute_source,
-            self.generated_at,
-            self.executed_at,
-            self.accepted,
-            self.rejected,
-            self.runs,
-        )
 
-    @staticmethod
-    def from_tuple(values: Any) -> CellRecord:
-        return CellRecord(*values)
+RECORD_FIELDS = CellRecord._fields
 
 
-RECORD_FIELDS = (
-    "cell_id",
-    "generated",
-    "executed",
-    "exit_code",
-    "trace_id",
-    "provider",
-    "generate_source",
-    "execute_source",
-    "generated_at",
-    "executed_at",
-    "accepted",
-    "rejected",
-    "runs",
-)
-
-
-EXAMPLE_FIELDS = (
-    "key",
-    "query",
-    "answer",
-    "language",
-    "ts",
-    "event_id",
-    "cell_id",
-    "source",
-    "notebook",
-    "outcome",
-)
-"""The columns of a stored example, in the order of ``Example.to_row``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """One thing learned: the request (query) and the cell that answered it."""
+class Example(NamedTuple):
+    """One thing learned: the request (query) and the cell that answered it (a named tuple:
+    cheap to make by the hundred thousand)."""
 
     key: str
     """De-duplication key: examples with the same query are one example, the newest wins."""
@@ -182,8 +129,10 @@ class Example:
         )
 
 
-_SPACE = re.compile(r"\s+")
-_QUERY_TAIL = 16
+EXAMPLE_FIELDS = Example._fields
+"""The columns of a stored example, in the order of ``Example.to_row``."""
+
+
 _UNIT, _RECORD = "\x1f", "\x1e"
 
 
@@ -225,11 +174,11 @@ def new_row(cell_id: str) -> RecordRow:
 
 
 def row_of(record: CellRecord) -> RecordRow:
-    return list(record.to_tuple())
+    return list(record)
 
 
 def record_of(row: RecordRow) -> CellRecord:
-    return CellRecord(*row)
+    return CellRecord._make(row)
 
 
 def row_outcome(row: RecordRow | None) -> Outcome:
@@ -294,33 +243,51 @@ def generate_raw(row: RecordRow | None, cell_id: str, text: str, raw: dict[str, 
     return row
 
 
-def example_from_raw(raw: dict[str, Any], row: RecordRow | None) -> Example | None:
-    """``example_from_execute`` on a parsed line and its cell's record row."""
+ExampleDraft = tuple[Any, ...]
+"""An ``Example``'s fields but the last (``outcome``), read off its ``execute`` line alone."""
+
+
+def draft_example(raw: dict[str, Any]) -> ExampleDraft | None:
+    """What a parsed ``execute`` line teaches before its cell's record is known, or ``None``
+    (failed, evaluation traffic, empty, or nothing before it to ask with)."""
     if raw.get("exit_code") != 0:
         return None
-    source = str(raw.get("source") or "")
-    if is_eval(source):
+    source = raw.get("source") or ""
+    if source == EVAL_SOURCE:
         return None
-    if row is not None and is_eval(row[_SOURCE_G]):
-        return None
-    answer = str(raw.get("command") or "")
+    answer = raw.get("command") or ""
+    if type(answer) is not str:
+        answer = str(answer)
     if not answer.strip():
         return None
     query = build_query_raw(raw.get("context"))
     if not query.cells:
         return None  # the first cell of a notebook: nothing says what it is for
-    return Example(
-        key=example_key(query),
-        query=query,
-        answer=answer.strip("\n"),
-        language=str(raw.get("language") or ""),
-        ts=raw.get("ts") or "",
-        event_id=raw.get("id") or "",
-        cell_id=str(raw.get("cell_id") or ""),
-        source=source,
-        notebook=str(raw.get("notebook") or ""),
-        outcome=row_outcome(row).value,
+    return (
+        example_key(query),
+        query,
+        answer.strip("\n"),
+        str(raw.get("language") or ""),
+        raw.get("ts") or "",
+        raw.get("id") or "",
+        str(raw.get("cell_id") or ""),
+        str(source),
+        str(raw.get("notebook") or ""),
     )
+
+
+def finish_example(draft: ExampleDraft, row: RecordRow | None) -> Example | None:
+    """The example a draft becomes given its cell's record row after the execution: none when
+    the cell was suggested for evaluation; otherwise with the outcome."""
+    if row is not None and is_eval(row[_SOURCE_G]):
+        return None
+    return Example._make((*draft, row_outcome(row).value))
+
+
+def example_from_raw(raw: dict[str, Any], row: RecordRow | None) -> Example | None:
+    """``example_from_execute`` on a parsed line and its cell's record row."""
+    draft = draft_example(raw)
+    return None if draft is None else finish_example(draft, row)
 
 
 def _raw(event: Event) -> dict[str, Any]:

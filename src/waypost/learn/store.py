@@ -12,9 +12,10 @@ derived rows and the watermark just past it commit together: a crash resumes exa
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,16 +28,27 @@ from waypost.learn.records import (
     encode_query,
 )
 
-_RECORD_SQL = (
-    f"INSERT OR REPLACE INTO records ({', '.join(RECORD_FIELDS)}) "
-    f"VALUES ({', '.join('?' * len(RECORD_FIELDS))})"
+_RECORD_INSERT = f"INSERT OR REPLACE INTO records ({', '.join(RECORD_FIELDS)})"
+_EXAMPLE_INSERT = f"INSERT OR REPLACE INTO examples ({', '.join(EXAMPLE_FIELDS)})"
+"""``REPLACE`` deletes the example with the same key first, so the new row gets the next ``seq``."""
+_EXAMPLE_PUT = (
+    f"{_EXAMPLE_INSERT} SELECT * FROM (",
+    """) AS v WHERE NOT EXISTS (
+  SELECT 1 FROM examples AS e WHERE e.key = v.column1 AND (
+    (e.ts, e.event_id) > (v.column5, v.column6)
+    OR ((e.ts, e.event_id) = (v.column5, v.column6) AND e.answer = v.column3)))
+RETURNING key""",
 )
+"""``put_many`` as one statement (in two parts around its ``VALUES``): each example is written
+unless its key holds a newer one or this very one; the keys written come back."""
+_MAX_VARIABLES = 30000
+"""Bound parameters per statement at most (SQLite allows 32,766 by default)."""
 
 
 def _record(row: Any) -> CellRecord:
     values = list(row)
     values[10], values[11] = bool(values[10]), bool(values[11])
-    return CellRecord.from_tuple(values)
+    return CellRecord._make(values)
 
 
 __all__ = [
@@ -46,6 +58,7 @@ __all__ = [
     "RecordStore",
     "SqliteStore",
     "WatermarkStore",
+    "newest_per_key",
 ]
 
 
@@ -102,6 +115,15 @@ def _newer(new: Example, old: Example | None) -> bool:
     return new != old
 
 
+def newest_per_key(examples: list[Example]) -> list[Example]:
+    """The newest example of each key among ``examples``."""
+    latest: dict[str, Example] = {}
+    for example in examples:
+        if _newer(example, latest.get(example.key)):
+            latest[example.key] = example
+    return list(latest.values())
+
+
 class MemoryStore:
     """A ``LearnStore`` in dictionaries. Transactions are real: an exception rolls back."""
 
@@ -122,7 +144,7 @@ class MemoryStore:
             return True
 
     def put_many(self, examples: list[Example]) -> list[Example]:
-        return [e for e in examples if self.put(e)]
+        return [e for e in newest_per_key(examples) if self.put(e)]
 
     def get(self, key: str) -> Example | None:
         found = self._examples.get(key)
@@ -203,11 +225,9 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE TABLE IF NOT EXISTS watermarks (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
 
-_COLUMNS = EXAMPLE_FIELDS
-
 
 def _row(e: Example) -> tuple[str, ...]:
-    """The ``_COLUMNS`` of an example (``Example.to_row`` in that order, without the dict)."""
+    """The ``EXAMPLE_FIELDS`` of an example (``Example.to_row`` in that order, without the dict)."""
     return (
         e.key,
         encode_query(e.query),
@@ -238,6 +258,9 @@ class SqliteStore:
         self._lock = threading.RLock()
         self._depth = 0
         with self._lock:
+            self._max_variables = min(
+                _MAX_VARIABLES, self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            )
             self._db.execute("PRAGMA busy_timeout=10000")
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode=WAL")
@@ -248,6 +271,24 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _insert(self, insert: str, rows: Sequence[Sequence[Any]], tail: str = "") -> list[Any]:
+        """``{insert} VALUES (?, ...), ...{tail}`` for ``rows``, as many per statement as the
+        parameter limit allows; the rows it returns (``RETURNING``). One statement runs inside
+        SQLite without the GIL, where ``executemany`` takes it back for every row, so a
+        learner's writer thread overlaps with the thread reading the next batch (and binding
+        is cheaper too)."""
+        if not rows:
+            return []
+        width = len(rows[0])
+        per = max(1, self._max_variables // width)
+        one = f"({','.join('?' * width)})"
+        out: list[Any] = []
+        for i in range(0, len(rows), per):
+            chunk = rows[i : i + per]
+            sql = f"{insert} VALUES {','.join([one] * len(chunk))}{tail}"
+            out += self._db.execute(sql, list(itertools.chain.from_iterable(chunk))).fetchall()
+        return out
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -272,51 +313,17 @@ class SqliteStore:
             old = self.get(example.key)
             if not _newer(example, old):
                 return False
-            with self.transaction():
-                if old is not None:
-                    self._db.execute("DELETE FROM examples WHERE key = ?", (example.key,))
-                self._db.execute(
-                    f"INSERT INTO examples ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                    _row(example),
-                )
+            self._insert(_EXAMPLE_INSERT, [_row(example)])
             return True
 
     def put_many(self, examples: list[Example]) -> list[Example]:
-        latest: dict[str, Example] = {}
-        for example in examples:
-            if _newer(example, latest.get(example.key)):
-                latest[example.key] = example
+        latest = newest_per_key(examples)
         if not latest:
             return []
+        rows = [_row(e) for e in latest]
         with self._lock, self.transaction():
-            keys = list(latest)
-            old: dict[str, tuple[str, str, str]] = {}
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
-                rows = self._db.execute(
-                    f"SELECT key, ts, event_id, answer FROM examples WHERE key IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                ).fetchall()
-                old.update({r[0]: (r[1], r[2], r[3]) for r in rows})
-            changed = []
-            for key, example in latest.items():
-                before = old.get(key)
-                if before is not None:
-                    if (example.ts, example.event_id) < before[:2]:
-                        continue
-                    if (example.ts, example.event_id) == before[:2] and example.answer == before[2]:
-                        continue
-                changed.append(example)
-            if changed:
-                self._db.executemany(
-                    "DELETE FROM examples WHERE key = ?",
-                    [(e.key,) for e in changed if e.key in old],
-                )
-                self._db.executemany(
-                    f"INSERT INTO examples ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                    [_row(e) for e in changed],
-                )
-            return changed
+            written = {r[0] for r in self._insert(_EXAMPLE_PUT[0], rows, _EXAMPLE_PUT[1])}
+        return [e for e in latest if e.key in written]
 
     def get(self, key: str) -> Example | None:
         with self._lock:
@@ -344,13 +351,13 @@ class SqliteStore:
 
     def put_record(self, record: CellRecord) -> None:
         with self._lock:
-            self._db.execute(_RECORD_SQL, record.to_tuple())
+            self._insert(_RECORD_INSERT, [record])
 
     def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
         out: dict[str, CellRecord] = {}
         with self._lock:
-            for i in range(0, len(cell_ids), 500):
-                chunk = cell_ids[i : i + 500]
+            for i in range(0, len(cell_ids), self._max_variables):
+                chunk = cell_ids[i : i + self._max_variables]
                 rows = self._db.execute(
                     f"SELECT {', '.join(RECORD_FIELDS)} FROM records "
                     f"WHERE cell_id IN ({','.join('?' * len(chunk))})",
@@ -363,7 +370,7 @@ class SqliteStore:
 
     def put_records(self, records: list[CellRecord]) -> None:
         with self._lock:
-            self._db.executemany(_RECORD_SQL, [r.to_tuple() for r in records])
+            self._insert(_RECORD_INSERT, records)
 
     def records(self) -> list[CellRecord]:
         with self._lock:

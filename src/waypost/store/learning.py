@@ -28,6 +28,7 @@ from waypost.learn.records import (
     Example,
     encode_query,
 )
+from waypost.learn.store import newest_per_key
 from waypost.store.database import Database
 
 __all__ = ["PostgresLearnStore"]
@@ -127,15 +128,11 @@ class PostgresLearnStore:
         return bool(self.put_many([example]))
 
     def put_many(self, examples: list[Example]) -> list[Example]:
-        latest: dict[str, Example] = {}
-        for example in examples:
-            old = latest.get(example.key)
-            if old is None or (example.ts, example.event_id) >= (old.ts, old.event_id):
-                latest[example.key] = example
+        latest = newest_per_key(examples)
         if not latest:
             return []
         columns: list[list[str]] = [[] for _ in _COLUMNS]
-        for e in latest.values():
+        for e in latest:
             row = (e.key, encode_query(e.query), e.answer, e.language, e.ts, e.event_id)
             row += (e.cell_id, e.source, e.notebook, e.outcome, _request(e))
             for column, value in zip(columns, row, strict=True):
@@ -143,7 +140,7 @@ class PostgresLearnStore:
         with self.transaction(), self._conn() as conn:
             rows = conn.execute(_UPSERT, (self.db.team, *columns)).fetchall()
         changed = {r[0] for r in rows}
-        return [e for k, e in latest.items() if k in changed]
+        return [e for e in latest if e.key in changed]
 
     def get(self, key: str) -> Example | None:
         with self._conn() as conn:
@@ -227,7 +224,7 @@ class PostgresLearnStore:
                 "WHERE team = %s AND cell_id = ANY(%s)",
                 (self.db.team, list(cell_ids)),
             ).fetchall()
-        return {r[0]: CellRecord.from_tuple(r) for r in rows}
+        return {r[0]: CellRecord._make(r) for r in rows}
 
     def put_record(self, record: CellRecord) -> None:
         self.put_records([record])
@@ -236,7 +233,7 @@ class PostgresLearnStore:
         if not records:
             return
         with self.transaction(), self._conn() as conn, conn.cursor() as cursor:
-            cursor.executemany(_RECORD_UPSERT, [(self.db.team, *r.to_tuple()) for r in records])
+            cursor.executemany(_RECORD_UPSERT, [(self.db.team, *r) for r in records])
 
     def records(self) -> list[CellRecord]:
         with self._conn() as conn:
@@ -244,7 +241,7 @@ class PostgresLearnStore:
                 f"SELECT {', '.join(RECORD_FIELDS)} FROM cell_records WHERE team = %s",
                 (self.db.team,),
             ).fetchall()
-        return [CellRecord.from_tuple(r) for r in rows]
+        return [CellRecord._make(r) for r in rows]
 
     def watermark(self, name: str) -> Watermark:
         with self._conn() as conn:

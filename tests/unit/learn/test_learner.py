@@ -85,6 +85,43 @@ def test_a_crash_mid_log_resumes_at_the_watermark(tmp_path: Path):
     store.close()
 
 
+def _team_log(sink: JsonlEventSink) -> None:
+    """Cells suggested, then run as-is, edited, run twice, failed or left alone, the events of
+    one cell often far apart in the log."""
+    for i in range(30):
+        context = [markup("# Ops"), markup(f"Restart service {i % 7} in dev.")]
+        command = f"svc restart s{i % 7} --env dev"
+        if i % 3 == 0:
+            sink.emit(suggest(f"c{i}", command, context))
+        if i % 4 == 0:
+            continue  # left alone (or typed later, below)
+        ran = command if i % 2 else command + " --force"
+        ts = f"2024-01-01T00:00:{i:02d}.000Z"
+        sink.emit(run(f"c{i}", ran, context, exit_code=0 if i % 5 else 1, ts=ts))
+    for i in range(0, 30, 8):
+        context = [markup(f"Restart service {i % 7} in dev.")]
+        sink.emit(
+            run(f"c{i}", f"svc restart s{i % 7}", context, ts=f"2024-01-01T00:01:{i:02d}.000Z")
+        )
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7])
+def test_batches_of_any_size_learn_what_one_batch_learns(tmp_path: Path, batch: int):
+    _team_log(JsonlEventSink(tmp_path / "events"))
+    whole = SqliteStore(tmp_path / "whole.sqlite")
+    split = SqliteStore(tmp_path / "split.sqlite")
+    one = Learner(JsonlEventLog(tmp_path / "events"), whole).poll()
+    many = Learner(JsonlEventLog(tmp_path / "events"), split, batch=batch).poll()
+    assert many.events == one.events
+    assert many.watermark == one.watermark
+    assert sorted(split.records()) == sorted(whole.records())
+    assert {e.key: e for e in split.since(0)[0]} == {e.key: e for e in whole.since(0)[0]}
+    outcomes = {r.outcome for r in split.records()}
+    assert outcomes == {Outcome.AS_IS, Outcome.EDITED, Outcome.IGNORED, Outcome.MANUAL}
+    whole.close()
+    split.close()
+
+
 def test_new_executions_become_examples_while_running_forever(tmp_path: Path):
     sink = JsonlEventSink(tmp_path / "events")
     store = MemoryStore()

@@ -50,6 +50,24 @@ def test_putting_the_same_example_twice_changes_nothing(store):
     assert len(store) == 1
 
 
+def test_put_many_keeps_the_newest_of_each_request_and_says_what_changed(store):
+    kept = _example("kept", "2024-01-02T00:00:00Z", "Kept.")
+    store.put_many([_example("stale", "2024-01-01T00:00:00Z"), kept])
+    _, seq = store.since(0)
+    batch = [
+        _example("newer", "2024-01-03T00:00:00Z"),  # replaces "stale"
+        _example("newest", "2024-01-04T00:00:00Z"),  # and this one replaces it in the batch
+        _example("older", "2023-12-31T00:00:00Z", "Kept."),
+        kept,  # the same example again
+        _example("fresh", "2024-01-01T00:00:00Z", "Fresh."),
+    ]
+    changed = store.put_many(batch)
+    assert sorted(e.answer for e in changed) == ["fresh", "newest"]
+    assert sorted(e.answer for e in store.since(seq)[0]) == ["fresh", "newest"]
+    assert sorted(e.answer for e in store.since(0)[0]) == ["fresh", "kept", "newest"]
+    assert len(store) == 3
+
+
 def test_since_returns_only_examples_changed_after_a_sequence_number(store):
     store.put(_example("a", "2024-01-01T00:00:00Z", "A."))
     _, seq = store.since(0)
