@@ -102,13 +102,26 @@ class _Batch:
 
 
 class _Writer:
-    """Commits one batch at a time in a background thread (started on first use)."""
+    """Commits one batch at a time in a background thread (started when a second batch may
+    follow)."""
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: tuple[_Batch, Future[list[Example] | None]] | None = None
 
-    def submit(self, batch: _Batch, commit: Callable[[], list[Example] | None]) -> None:
+    def submit(
+        self, batch: _Batch, commit: Callable[[], list[Example] | None], *, last: bool
+    ) -> None:
+        """Start committing ``batch``; ``last``: no batch follows, so commit it right here (a
+        poll that finds a few new lines starts no thread)."""
+        if last:
+            future: Future[list[Example] | None] = Future()
+            try:
+                future.set_result(commit())
+            except Exception as exc:  # raised again by ``result``, as from the thread
+                future.set_exception(exc)
+            self._pending = (batch, future)
+            return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="waypost-learn-writer")
         self._pending = (batch, self._pool.submit(commit))
@@ -173,7 +186,11 @@ class Learner:
                     continue
                 if batch is None or not batch.lines:
                     break
-                writer.submit(batch, lambda b=batch: self._commit(b, *self._derive(b)))
+                writer.submit(
+                    batch,
+                    lambda b=batch: self._commit(b, *self._derive(b)),
+                    last=batch.lines < size,
+                )
                 mark = batch.end
                 read += batch.lines
             self._settle(writer, total)
