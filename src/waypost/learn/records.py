@@ -300,11 +300,6 @@ def apply_event(record: CellRecord | None, event: Event) -> CellRecord | None:
     return None if row is None else record_of(row)
 
 
-def generated_cells(event: Event) -> list[tuple[str, str]]:
-    """``(cell id, text)`` of each code cell a ``generate`` event proposed."""
-    return generated_raw(event.data)
-
-
 def apply_generate(record: CellRecord | None, cell_id: str, text: str, event: Event) -> CellRecord:
     row = None if record is None else row_of(record)
     return record_of(generate_raw(row, cell_id, text, _raw(event)))
