@@ -12,8 +12,10 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from waypost.learn.eventlog import raw_event
 from waypost.learn.events import Event
 from waypost.learn.query import CODE, Query, QueryCell, build_query_raw
 
@@ -67,13 +69,7 @@ class CellRecord(NamedTuple):
 
     @property
     def outcome(self) -> Outcome:
-        if self.generated is None:
-            return Outcome.MANUAL
-        if self.executed is None:
-            return Outcome.IGNORED
-        if self.executed.strip() == self.generated.strip():
-            return Outcome.AS_IS
-        return Outcome.EDITED
+        return row_outcome(self)
 
 
 RECORD_FIELDS = CellRecord._fields
@@ -181,7 +177,8 @@ def record_of(row: RecordRow) -> CellRecord:
     return CellRecord._make(row)
 
 
-def row_outcome(row: RecordRow | None) -> Outcome:
+def row_outcome(row: Sequence[Any] | None) -> Outcome:
+    """The outcome of a record, or of a row being updated (``None``: no record)."""
     if row is None or row[_GENERATED] is None:
         return Outcome.MANUAL
     if row[_EXECUTED] is None:
@@ -253,7 +250,7 @@ def draft_example(raw: dict[str, Any]) -> ExampleDraft | None:
     if raw.get("exit_code") != 0:
         return None
     source = raw.get("source") or ""
-    if source == EVAL_SOURCE:
+    if is_eval(source):
         return None
     answer = raw.get("command") or ""
     if type(answer) is not str:
@@ -284,27 +281,20 @@ def finish_example(draft: ExampleDraft, row: RecordRow | None) -> Example | None
     return Example._make((*draft, row_outcome(row).value))
 
 
-def example_from_raw(raw: dict[str, Any], row: RecordRow | None) -> Example | None:
-    """``example_from_execute`` on a parsed line and its cell's record row."""
-    draft = draft_example(raw)
-    return None if draft is None else finish_example(draft, row)
-
-
-def _raw(event: Event) -> dict[str, Any]:
-    return {"type": event.type, "id": event.id, "ts": event.ts, **event.data}
-
-
 def apply_event(record: CellRecord | None, event: Event) -> CellRecord | None:
     """The record for the cell ``event`` is about, updated; ``None`` for events about no cell."""
-    row = apply_raw(None if record is None else row_of(record), _raw(event))
+    row = apply_raw(None if record is None else row_of(record), raw_event(event))
     return None if row is None else record_of(row)
 
 
 def apply_generate(record: CellRecord | None, cell_id: str, text: str, event: Event) -> CellRecord:
     row = None if record is None else row_of(record)
-    return record_of(generate_raw(row, cell_id, text, _raw(event)))
+    return record_of(generate_raw(row, cell_id, text, raw_event(event)))
 
 
 def example_from_execute(event: Event, record: CellRecord | None) -> Example | None:
     """The example an ``execute`` event teaches, or ``None`` (failed, eval, nothing to learn)."""
-    return example_from_raw(_raw(event), None if record is None else row_of(record))
+    draft = draft_example(raw_event(event))
+    return (
+        None if draft is None else finish_example(draft, None if record is None else row_of(record))
+    )

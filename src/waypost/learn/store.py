@@ -309,12 +309,7 @@ class SqliteStore:
                 self._db.execute("COMMIT")
 
     def put(self, example: Example) -> bool:
-        with self._lock:
-            old = self.get(example.key)
-            if not _newer(example, old):
-                return False
-            self._insert(_EXAMPLE_INSERT, [_row(example)])
-            return True
+        return bool(self.put_many([example]))
 
     def put_many(self, examples: list[Example]) -> list[Example]:
         latest = newest_per_key(examples)

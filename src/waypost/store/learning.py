@@ -160,10 +160,12 @@ class PostgresLearnStore:
         return [_example(r[1:]) for r in rows], max(seq, int(rows[-1][0]))
 
     def _last_seq(self) -> int:
+        return self._count("SELECT coalesce(max(seq), 0) FROM examples WHERE team = %s")
+
+    def _count(self, sql: str) -> int:
+        """A number the team's ``sql`` (one ``%s``: the team) returns."""
         with self._conn() as conn:
-            row = conn.execute(
-                "SELECT coalesce(max(seq), 0) FROM examples WHERE team = %s", (self.db.team,)
-            ).fetchone()
+            row = conn.execute(sql, (self.db.team,)).fetchone()
         return int(row[0])
 
     def search(self, text: str, k: int) -> list[Example]:
@@ -208,11 +210,7 @@ class PostgresLearnStore:
         )
 
     def __len__(self) -> int:
-        with self._conn() as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM examples WHERE team = %s", (self.db.team,)
-            ).fetchone()
-        return int(row[0])
+        return self._count("SELECT count(*) FROM examples WHERE team = %s")
 
     def record(self, cell_id: str) -> CellRecord | None:
         return self.records_for([cell_id]).get(cell_id)
