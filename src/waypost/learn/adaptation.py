@@ -127,11 +127,25 @@ def _same(word: Word) -> str:
     return text
 
 
-def _cased(new: str, old: str) -> str:
-    if old.islower():
-        return new.lower()
+_CASE_KEPT = frozenset({"path", "glob", "filename", "url", "variable"})
+"""Literal types whose letters' case is part of the value (files, URLs, variables)."""
+
+
+def _case_matters(word: Word) -> bool:
+    """Whether ``word`` must go into a command exactly as written: quoted, a literal whose case
+    is part of it, or a camel-cased name (``googleTestMock``), unlike a word capitalized as prose."""
+    text = word.text
+    inner_capital = any(c.isupper() for c in text[1:]) and any(c.islower() for c in text)
+    return word.quoted or word.kind in _CASE_KEPT or inner_capital
+
+
+def _cased(new: str, old: str, keep: bool = False) -> str:
+    """``new`` written the way ``old`` was: upper-case (a name such as ``TR``), lower-case unless
+    ``keep`` (its case is part of it), or as is."""
     if old.isupper() and len(old) > 1:
         return new.upper()
+    if old.islower() and not keep:
+        return new.lower()
     return new
 
 
@@ -230,11 +244,15 @@ def adapt(
             taken.append((start, end))
 
     result = Adaptation(command)
+    written = {w.norm: w for w in rwords if _case_matters(w)}
+    edits: list[tuple[int, int, str]] = []
     open_slots = []
     for word in by_word:
         if word in r_norms or (word in slot_word and _same(slot_word[word]) in r_norms):
             result.kept += 1
             result.used.add(word)
+            if word in written and word in slot_word:
+                edits.extend(_recased(command, by_word[word], slot_word[word], written[word]))
             continue
         if word not in slot_word:
             slot_word[word] = Word(word, "word", -1)
@@ -262,7 +280,6 @@ def adapt(
         if score == _GUESS:
             result.guesses += 1
 
-    edits: list[tuple[int, int, str]] = []
     for word in open_slots:
         new = pairs.get(word)
         slot = slot_word[word]
@@ -298,13 +315,34 @@ def adapt(
     return result
 
 
+def _as_asked(old_text: str, slot: Word) -> bool:
+    """Whether the command spells the value in the case its request wrote it (``/tmp/new`` for
+    "/tmp/new"; not ``apns`` for "APNs": there the team's commands have their own case)."""
+    return slot.text in old_text or old_text in slot.text
+
+
+def _recased(
+    command: str, occs: list[Occurrence], slot: Word, new: Word
+) -> list[tuple[int, int, str]]:
+    """Edits writing a value the request confirms (``new``, whose case is part of it) the way
+    this request writes it, where the command spelled it as the example's request did."""
+    edits = []
+    for occ in occs:
+        old_text = command[occ.start : occ.end]
+        text = new.part(occ.part) if occ.part else new.text
+        same_value = old_text != text and old_text.lower() == text.lower()
+        if occ.literal and same_value and _as_asked(old_text, slot):
+            edits.append((occ.start, occ.end, text))
+    return edits
+
+
 def _replacement(old_text: str, slot: Word, new: Word, part: str) -> str:
     text = new.part(part) if part else new.text
     if new.kind == "percent" and slot.kind == "number":
         text = text.rstrip("%")
     if slot.kind == "percent" and not old_text.endswith("%"):
         text = text.rstrip("%")
-    return _cased(text, old_text)
+    return _cased(text, old_text, keep=_case_matters(new) and _as_asked(old_text, slot))
 
 
 def _carry(
@@ -319,7 +357,6 @@ def _carry(
     rules = conv.rules(old, new)
     edits: list[tuple[int, int, str]] = []
     covered: list[tuple[int, int]] = []
-    low = command.lower()
     for lhs, rhs in rules:
         for start, end in find_literal(command, lhs):
             if any(s < end and start < e for s, e in covered):
@@ -328,7 +365,6 @@ def _carry(
                 continue
             edits.append((start, end, _cased(rhs, command[start:end])))
             covered.append((start, end))
-    del low
     for occ in occs:
         if not any(s <= occ.start and occ.end <= e for s, e in covered):
             result.untranslated += 1

@@ -53,3 +53,44 @@ def test_program_and_option_names_are_never_renamed():
     history = [("Run logs for checkout.", "logs --logs=checkout checkout")]
     result = _adapt(*history[0], "Run metrics for checkout.", history=history)
     assert result.command.startswith("logs --logs=")
+
+
+def test_a_new_value_keeps_the_case_it_was_written_in_when_case_is_part_of_it():
+    history = [
+        ('Make directory "/tmp/new"', "mkdir /tmp/new"),
+        (
+            "Request that the master ssh connection officefirewall exits",
+            "ssh -O exit officefirewall",
+        ),
+    ]
+    path = _adapt(*history[0], 'Make directory "/tmp/googleTestMock"', history=history)
+    assert path.command == "mkdir /tmp/googleTestMock"
+    camel = _adapt(
+        *history[1], "Request that the master ssh connection otherHostTunnel exits", history=history
+    )
+    assert camel.command == "ssh -O exit otherHostTunnel"
+
+
+def test_a_word_capitalized_as_prose_follows_the_case_of_the_value_it_replaces():
+    history = [
+        ("Restart billing in staging.", "kubectl -n billing rollout restart deploy/billing"),
+        ("Restart ledger in staging.", "kubectl -n ledger rollout restart deploy/ledger"),
+        ('Save full path of command "cat" to variable "CAT"', "CAT=`which cat`"),
+    ]
+    prose = _adapt(*history[0], "Restart Ledger in staging.", history=history)
+    assert prose.command == "kubectl -n ledger rollout restart deploy/ledger"
+    upper = _adapt(*history[2], 'Save full path of command "tr" to variable "TR"', history=history)
+    assert upper.command == "TR=`which tr`"
+
+
+def test_a_confirmed_value_is_written_as_this_request_writes_it_unless_the_team_recases_it():
+    history = [
+        ("Search the /path directory tree for files matching 'x*'", "find /path -name 'x*'"),
+        ("Read the APNs key id of chat-relay.", "vault kv get -field=apns_key_id chat-relay"),
+    ]
+    path = _adapt(
+        *history[0], "Search the /Path directory tree for files matching 'x*'", history=history
+    )
+    assert path.command == "find /Path -name 'x*'"
+    brand = _adapt(*history[1], "Read the APNs key id of chat-relay.", history=history)
+    assert brand.command == "vault kv get -field=apns_key_id chat-relay"
