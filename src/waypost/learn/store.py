@@ -29,18 +29,28 @@ from waypost.learn.records import (
 )
 
 _RECORD_INSERT = f"INSERT OR REPLACE INTO records ({', '.join(RECORD_FIELDS)})"
-_EXAMPLE_INSERT = f"INSERT OR REPLACE INTO examples ({', '.join(EXAMPLE_FIELDS)})"
-"""``REPLACE`` deletes the example with the same key first, so the new row gets the next ``seq``."""
 _EXAMPLE_PUT = (
-    f"{_EXAMPLE_INSERT} SELECT * FROM (",
+    f"INSERT INTO example_versions ({', '.join(EXAMPLE_FIELDS)}) SELECT * FROM (",
     """) AS v WHERE NOT EXISTS (
-  SELECT 1 FROM examples AS e WHERE e.key = v.column1 AND (
+  SELECT 1 FROM example_keys AS k JOIN example_versions AS e ON e.seq = k.seq
+  WHERE k.key = v.column1 AND (
     (e.ts, e.event_id) > (v.column5, v.column6)
     OR ((e.ts, e.event_id) = (v.column5, v.column6) AND e.answer = v.column3)))
-RETURNING key""",
+RETURNING key, seq, EXISTS (SELECT 1 FROM example_keys AS k WHERE k.key = +example_versions.key)""",
 )
-"""``put_many`` as one statement (in two parts around its ``VALUES``): each example is written
-unless its key holds a newer one or this very one; the keys written come back."""
+"""``put_many``'s versions as one statement (in two parts around its ``VALUES``): each example is
+written unless its key holds a newer one or this very one; what comes back is each key written,
+its new ``seq``, and whether the key held an example before (the unary ``+`` is what makes SQLite
+3.40 look that up in the key index rather than scan it for every row returned)."""
+_KEYS_PUT = (
+    "INSERT INTO example_keys (key, seq)",
+    " ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
+)
+_CURRENT = "SELECT v.* FROM example_keys AS k JOIN example_versions AS v ON v.seq = k.seq"
+_COMPACT_MIN = 1000
+"""Superseded versions are deleted once there are at least as many of them as examples, and this
+many at least (one ``DELETE`` of many rows dirties each page once; deleting each version as it is
+superseded dirtied a random page per example)."""
 _MAX_VARIABLES = 30000
 """Bound parameters per statement at most (SQLite allows 32,766 by default)."""
 
@@ -194,9 +204,9 @@ class MemoryStore:
 
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS examples (
+CREATE TABLE IF NOT EXISTS example_versions (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  key TEXT NOT NULL UNIQUE,
+  key TEXT NOT NULL,
   query TEXT NOT NULL,
   answer TEXT NOT NULL,
   language TEXT NOT NULL,
@@ -207,6 +217,13 @@ CREATE TABLE IF NOT EXISTS examples (
   notebook TEXT NOT NULL,
   outcome TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS example_keys (key TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS example_counts (
+  id INTEGER PRIMARY KEY CHECK (id = 0),
+  live INTEGER NOT NULL,
+  versions INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO example_counts VALUES (0, 0, 0);
 CREATE TABLE IF NOT EXISTS records (
   cell_id TEXT PRIMARY KEY,
   generated TEXT,
@@ -224,6 +241,15 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE TABLE IF NOT EXISTS watermarks (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
+_FROM_ONE_TABLE = f"""
+INSERT INTO example_versions (seq, {", ".join(EXAMPLE_FIELDS)})
+  SELECT seq, {", ".join(EXAMPLE_FIELDS)} FROM examples ORDER BY seq;
+INSERT INTO example_keys (key, seq) SELECT key, seq FROM examples;
+UPDATE example_counts SET live = (SELECT COUNT(*) FROM examples), versions = (SELECT COUNT(*) FROM examples);
+DROP TABLE examples;
+"""
+"""Stores written before versions were kept apart from keys held one ``examples`` table (one row
+per key, replaced in place); opening one moves its rows over once."""
 
 
 def _row(e: Example) -> tuple[str, ...]:
@@ -245,8 +271,10 @@ def _row(e: Example) -> tuple[str, ...]:
 class SqliteStore:
     """A ``LearnStore`` in one SQLite file (WAL mode; safe with other readers).
 
-    An update gets a new ``seq`` (the row is deleted and inserted again), which is what ``since``
-    relies on.
+    Examples are versions appended to ``example_versions`` (each with the next ``seq``, which is
+    what ``since`` relies on), and ``example_keys`` names each key's current one: an update
+    appends and repoints, rather than deleting a row from the middle of the table. Superseded
+    versions are deleted in bulk (``_COMPACT_MIN``).
     """
 
     def __init__(self, path: Path | str) -> None:
@@ -267,6 +295,14 @@ class SqliteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: the key index stays in memory
             self._db.executescript(_SCHEMA)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        old = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'examples'"
+        ).fetchone()
+        if old:
+            self._db.executescript(f"BEGIN IMMEDIATE; {_FROM_ONE_TABLE} COMMIT;")
 
     def close(self) -> None:
         with self._lock:
@@ -317,25 +353,47 @@ class SqliteStore:
             return []
         rows = [_row(e) for e in latest]
         with self._lock, self.transaction():
-            written = {r[0] for r in self._insert(_EXAMPLE_PUT[0], rows, _EXAMPLE_PUT[1])}
-        return [e for e in latest if e.key in written]
+            written = self._insert(_EXAMPLE_PUT[0], rows, _EXAMPLE_PUT[1])
+            self._insert(_KEYS_PUT[0], [(key, seq) for key, seq, _ in written], _KEYS_PUT[1])
+            new_keys = sum(1 for *_, existed in written if not existed)
+            live, versions = self._db.execute(
+                "UPDATE example_counts SET live = live + ?, versions = versions + ? "
+                "RETURNING live, versions",
+                (new_keys, len(written)),
+            ).fetchone()
+            if versions - live >= max(live, _COMPACT_MIN):
+                self._compact(live)
+        keys = {key for key, _, _ in written}
+        return [e for e in latest if e.key in keys]
+
+    def _compact(self, live: int) -> None:
+        """Delete every superseded version (inside the caller's transaction)."""
+        self._db.execute(
+            "DELETE FROM example_versions WHERE seq NOT IN (SELECT seq FROM example_keys)"
+        )
+        self._db.execute("UPDATE example_counts SET versions = ?", (live,))
 
     def get(self, key: str) -> Example | None:
         with self._lock:
-            row = self._db.execute("SELECT * FROM examples WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute(f"{_CURRENT} WHERE k.key = ?", (key,)).fetchone()
         return Example.from_row(row) if row else None
 
     def since(self, seq: int) -> tuple[list[Example], int]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM examples WHERE seq > ? ORDER BY seq", (seq,)
+                "SELECT v.* FROM example_versions AS v WHERE v.seq > ? "
+                "AND v.seq = (SELECT k.seq FROM example_keys AS k WHERE k.key = v.key) "
+                "ORDER BY v.seq",
+                (seq,),
             ).fetchall()
-            last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM examples").fetchone()[0]
+            last = self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM example_versions"
+            ).fetchone()[0]
         return [Example.from_row(r) for r in rows], max(last, seq)
 
     def __len__(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM examples").fetchone()[0])
+            return int(self._db.execute("SELECT live FROM example_counts").fetchone()[0])
 
     def record(self, cell_id: str) -> CellRecord | None:
         with self._lock:

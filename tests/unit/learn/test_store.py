@@ -1,9 +1,11 @@
+import sqlite3
 import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import markup, run
+from waypost.learn import store as learn_store
 from waypost.learn.eventlog import Watermark
 from waypost.learn.records import CellRecord, example_from_execute
 from waypost.learn.store import MemoryStore, SqliteStore
@@ -99,3 +101,65 @@ def test_sqlite_store_keeps_everything_across_reopening(tmp_path: Path):
     assert again.record("c1") == CellRecord("c1", generated="a", executed="a", exit_code=0)
     assert again.watermark("events") == Watermark("events.jsonl", 42, 9, 3)
     again.close()
+
+
+def _count(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def test_sqlite_keeps_only_current_versions_visible_and_deletes_superseded_ones_in_bulk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(learn_store, "_COMPACT_MIN", 4)
+    path = tmp_path / "learn.sqlite"
+    db = SqliteStore(path)
+    db.put(_example("other", "2024-01-01T00:00:00Z", "Other."))
+    for day in range(1, 10):
+        db.put(_example(f"v{day}", f"2024-02-{day:02d}T00:00:00Z"))
+        assert [e.answer for e in db.since(0)[0]] == ["other", f"v{day}"]
+        assert len(db) == 2
+    assert db.get(_example("x", "2024-01-01T00:00:00Z").key).answer == "v9"
+    # 10 versions written, 2 current: superseded ones went when they outnumbered the current
+    # ones by _COMPACT_MIN, so the table never held more than 2 + 4 of them
+    assert _count(path, "example_versions") <= 6
+    db.close()
+    again = SqliteStore(path)
+    assert [e.answer for e in again.since(0)[0]] == ["other", "v9"]
+    again.close()
+
+
+_ONE_TABLE = """
+CREATE TABLE examples (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, query TEXT NOT NULL,
+  answer TEXT NOT NULL, language TEXT NOT NULL, ts TEXT NOT NULL, event_id TEXT NOT NULL,
+  cell_id TEXT NOT NULL, source TEXT NOT NULL, notebook TEXT NOT NULL, outcome TEXT NOT NULL
+);
+"""
+
+
+def test_a_store_in_the_one_table_layout_is_moved_over_when_opened(tmp_path: Path):
+    path = tmp_path / "learn.sqlite"
+    old = [
+        _example("a", "2024-01-01T00:00:00Z", "A."),
+        _example("b", "2024-01-02T00:00:00Z", "B."),
+    ]
+    with sqlite3.connect(path) as db:
+        db.executescript(_ONE_TABLE)
+        for seq, e in zip((3, 7), old, strict=True):
+            db.execute(
+                "INSERT INTO examples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, *learn_store._row(e)),
+            )
+    store = SqliteStore(path)
+    assert store.since(0) == (old, 7)
+    assert len(store) == 2
+    assert store.get(old[0].key) == old[0]
+    assert store.put(_example("a2", "2024-01-03T00:00:00Z", "A."))
+    changed, seq = store.since(7)
+    assert [e.answer for e in changed] == ["a2"] and seq > 7
+    assert len(store) == 2
+    store.close()
+    with sqlite3.connect(path) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "examples" not in tables
