@@ -167,30 +167,34 @@ class Learner:
     def poll(self, *, limit: int | None = None) -> LearnStats:
         """Process every event after the watermark (at most ``limit`` lines); return what changed.
 
-        Batches are pipelined: while one is joined with the stored records and committed (in a
-        writer thread: SQLite and PostgreSQL do their work without holding the GIL), the next is
-        read, parsed and turned into example drafts, which needs nothing from the store. The
-        writer takes one batch at a time, so each sees the records its predecessors left."""
+        Batches are pipelined: while one is committed (in a writer thread: SQLite and PostgreSQL
+        do their work without holding the GIL), the next is read, parsed and joined with the
+        records: those the batch in flight leaves, which are at hand, and the stored ones for
+        the rest (every batch before it has committed)."""
         total = LearnStats()
         with self._lock, _collector_paused(), _Writer() as writer:
             mark = self.store.watermark(self.name)
             total.watermark = mark
             read = 0
+            in_flight: dict[str, CellRecord] = {}
             while True:
                 size = self.batch if limit is None else min(self.batch, limit - read)
                 batch = self._read(mark, size) if size > 0 else None
+                derived = self._derive(batch, in_flight) if batch and batch.lines else ([], [])
                 if not self._settle(writer, total):
                     # another process sharing the store (a replica) committed those lines first
                     mark = self.store.watermark(self.name)
                     read = total.events + total.skipped
+                    in_flight = {}
                     continue
                 if batch is None or not batch.lines:
                     break
                 writer.submit(
                     batch,
-                    lambda b=batch: self._commit(b, *self._derive(b)),
+                    lambda b=batch, d=derived: self._commit(b, *d),
                     last=batch.lines < size,
                 )
+                in_flight = {r.cell_id: r for r in derived[1]}
                 mark = batch.end
                 read += batch.lines
             self._settle(writer, total)
@@ -239,10 +243,15 @@ class Learner:
             batch.events.append((raw, draft_example(raw) if kind == "execute" else None))
         return batch
 
-    def _derive(self, batch: _Batch) -> tuple[list[Example], list[CellRecord]]:
-        """Join the batch's events with the stored records, in log order: the examples and the
-        records it changes."""
-        found = self.store.records_for(sorted(batch.ids)) if batch.ids else {}
+    def _derive(
+        self, batch: _Batch, in_flight: dict[str, CellRecord]
+    ) -> tuple[list[Example], list[CellRecord]]:
+        """Join the batch's events with the records before it (``in_flight``: those the batch
+        being committed leaves; the store's for the other cells), in log order: the examples
+        and the records it changes."""
+        stored = sorted(i for i in batch.ids if i not in in_flight)
+        found = self.store.records_for(stored) if stored else {}
+        found.update((i, in_flight[i]) for i in batch.ids if i in in_flight)
         rows: dict[str, RecordRow] = {k: row_of(v) for k, v in found.items()}
         dirty: set[str] = set()
         examples: list[Example] = []

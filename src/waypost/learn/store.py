@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -35,17 +36,18 @@ _EXAMPLE_PUT = (
   SELECT 1 FROM example_keys AS k JOIN example_versions AS e ON e.seq = k.seq
   WHERE k.key = v.column1 AND (
     (e.ts, e.event_id) > (v.column5, v.column6)
-    OR ((e.ts, e.event_id) = (v.column5, v.column6) AND e.answer = v.column3)))
-RETURNING key, seq, EXISTS (SELECT 1 FROM example_keys AS k WHERE k.key = +example_versions.key)""",
+    OR ((e.ts, e.event_id) = (v.column5, v.column6) AND e.answer = v.column3)))""",
 )
 """``put_many``'s versions as one statement (in two parts around its ``VALUES``): each example is
-written unless its key holds a newer one or this very one; what comes back is each key written,
-its new ``seq``, and whether the key held an example before (the unary ``+`` is what makes SQLite
-3.40 look that up in the key index rather than scan it for every row returned)."""
-_KEYS_PUT = (
-    "INSERT INTO example_keys (key, seq)",
-    " ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
-)
+appended unless its key holds a newer one or this very one."""
+_APPENDED = """SELECT json_group_array(key), COUNT(*),
+  SUM(NOT EXISTS (SELECT 1 FROM example_keys AS k WHERE k.key = v.key))
+FROM example_versions AS v WHERE v.seq > ?"""
+"""The keys of the versions appended after a ``seq``, how many, and how many keys are new, as one
+row: each row a statement returns takes the GIL again, and a learner's writer thread would wait
+for it behind the thread reading the next batch (``RETURNING`` the keys made the writer 50% slower)."""
+_KEYS_PUT = """INSERT INTO example_keys (key, seq) SELECT key, seq FROM example_versions WHERE seq > ?
+ON CONFLICT (key) DO UPDATE SET seq = excluded.seq"""
 _CURRENT = "SELECT v.* FROM example_keys AS k JOIN example_versions AS v ON v.seq = k.seq"
 _COMPACT_MIN = 1000
 """Superseded versions are deleted once there are at least as many of them as examples, and this
@@ -97,7 +99,9 @@ class RecordStore(Protocol):
     def record(self, cell_id: str) -> CellRecord | None: ...
 
     def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
-        """The records that exist among ``cell_ids`` (one round trip for a batch)."""
+        """The records that exist among ``cell_ids`` (one round trip for a batch). Never waits
+        for a transaction of another thread: it reads what that one has not yet committed
+        over (a learner reads its next batch's records while it commits the last)."""
         ...
 
     def put_record(self, record: CellRecord) -> None: ...
@@ -285,6 +289,10 @@ class SqliteStore:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._depth = 0
+        self._reader: sqlite3.Connection | None = None
+        """A second connection, for reading while another thread holds ``_db`` (WAL mode lets
+        it read the last commit meanwhile)."""
+        self._reader_lock = threading.Lock()
         with self._lock:
             self._max_variables = min(
                 _MAX_VARIABLES, self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
@@ -307,6 +315,26 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """``_db`` when this thread may use it now (no transaction, or its own), else the
+        reader connection: a read never waits for another thread's transaction (an in-memory
+        database has no second connection, so there it waits)."""
+        if self._lock.acquire(blocking=self.path == ":memory:"):
+            try:
+                yield self._db
+            finally:
+                self._lock.release()
+            return
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = sqlite3.connect(self.path, check_same_thread=False)
+                self._reader.execute("PRAGMA busy_timeout=10000")
+            yield self._reader
 
     def _insert(self, insert: str, rows: Sequence[Sequence[Any]], tail: str = "") -> list[Any]:
         """``{insert} VALUES (?, ...), ...{tail}`` for ``rows``, as many per statement as the
@@ -353,18 +381,21 @@ class SqliteStore:
             return []
         rows = [_row(e) for e in latest]
         with self._lock, self.transaction():
-            written = self._insert(_EXAMPLE_PUT[0], rows, _EXAMPLE_PUT[1])
-            self._insert(_KEYS_PUT[0], [(key, seq) for key, seq, _ in written], _KEYS_PUT[1])
-            new_keys = sum(1 for *_, existed in written if not existed)
+            before = self._db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM example_versions"
+            ).fetchone()[0]
+            self._insert(_EXAMPLE_PUT[0], rows, _EXAMPLE_PUT[1])
+            keys, appended, new_keys = self._db.execute(_APPENDED, (before,)).fetchone()
+            self._db.execute(_KEYS_PUT, (before,))
             live, versions = self._db.execute(
                 "UPDATE example_counts SET live = live + ?, versions = versions + ? "
                 "RETURNING live, versions",
-                (new_keys, len(written)),
+                (new_keys or 0, appended),
             ).fetchone()
             if versions - live >= max(live, _COMPACT_MIN):
                 self._compact(live)
-        keys = {key for key, _, _ in written}
-        return [e for e in latest if e.key in keys]
+        written = set(json.loads(keys))
+        return [e for e in latest if e.key in written]
 
     def _compact(self, live: int) -> None:
         """Delete every superseded version (inside the caller's transaction)."""
@@ -408,10 +439,10 @@ class SqliteStore:
 
     def records_for(self, cell_ids: list[str]) -> dict[str, CellRecord]:
         out: dict[str, CellRecord] = {}
-        with self._lock:
+        with self._reading() as db:
             for i in range(0, len(cell_ids), self._max_variables):
                 chunk = cell_ids[i : i + self._max_variables]
-                rows = self._db.execute(
+                rows = db.execute(
                     f"SELECT {', '.join(RECORD_FIELDS)} FROM records "
                     f"WHERE cell_id IN ({','.join('?' * len(chunk))})",
                     chunk,

@@ -1,4 +1,5 @@
 import sqlite3
+import threading
 import uuid
 from pathlib import Path
 
@@ -163,3 +164,26 @@ def test_a_store_in_the_one_table_layout_is_moved_over_when_opened(tmp_path: Pat
     with sqlite3.connect(path) as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "examples" not in tables
+
+
+def test_sqlite_reads_records_without_waiting_for_another_threads_transaction(tmp_path: Path):
+    db = SqliteStore(tmp_path / "learn.sqlite")
+    db.put_record(CellRecord("c1", executed="old"))
+    writing, read = threading.Event(), threading.Event()
+    seen: dict[str, CellRecord] = {}
+
+    def reader() -> None:
+        writing.wait(timeout=10)
+        seen.update(db.records_for(["c1", "c2"]))
+        read.set()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    with db.transaction():
+        db.put_records([CellRecord("c1", executed="new"), CellRecord("c2", executed="x")])
+        writing.set()
+        assert read.wait(timeout=10), "records_for waited for the transaction to end"
+    thread.join()
+    assert seen == {"c1": CellRecord("c1", executed="old")}  # what was committed
+    assert db.records_for(["c1", "c2"])["c1"].executed == "new"
+    db.close()
