@@ -245,13 +245,14 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE TABLE IF NOT EXISTS watermarks (name TEXT PRIMARY KEY, data TEXT NOT NULL);
 """
-_FROM_ONE_TABLE = f"""
-INSERT INTO example_versions (seq, {", ".join(EXAMPLE_FIELDS)})
-  SELECT seq, {", ".join(EXAMPLE_FIELDS)} FROM examples ORDER BY seq;
-INSERT INTO example_keys (key, seq) SELECT key, seq FROM examples;
-UPDATE example_counts SET live = (SELECT COUNT(*) FROM examples), versions = (SELECT COUNT(*) FROM examples);
-DROP TABLE examples;
-"""
+_FROM_ONE_TABLE = (
+    f"INSERT INTO example_versions (seq, {', '.join(EXAMPLE_FIELDS)}) "
+    f"SELECT seq, {', '.join(EXAMPLE_FIELDS)} FROM examples ORDER BY seq",
+    "INSERT INTO example_keys (key, seq) SELECT key, seq FROM examples",
+    "UPDATE example_counts SET live = (SELECT COUNT(*) FROM examples), "
+    "versions = (SELECT COUNT(*) FROM examples)",
+    "DROP TABLE examples",
+)
 """Stores written before versions were kept apart from keys held one ``examples`` table (one row
 per key, replaced in place); opening one moves its rows over once."""
 
@@ -306,11 +307,20 @@ class SqliteStore:
             self._migrate()
 
     def _migrate(self) -> None:
-        old = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'examples'"
+        """Move a store in the one-table layout over, once (asked again inside the transaction:
+        another process opening the same file may have just done it)."""
+        if not self._has_table("examples"):
+            return
+        with self.transaction():
+            if self._has_table("examples"):
+                for statement in _FROM_ONE_TABLE:
+                    self._db.execute(statement)
+
+    def _has_table(self, name: str) -> bool:
+        found = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).fetchone()
-        if old:
-            self._db.executescript(f"BEGIN IMMEDIATE; {_FROM_ONE_TABLE} COMMIT;")
+        return found is not None
 
     def close(self) -> None:
         with self._lock:
