@@ -391,9 +391,7 @@ class SqliteStore:
             return []
         rows = [_row(e) for e in latest]
         with self._lock, self.transaction():
-            before = self._db.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM example_versions"
-            ).fetchone()[0]
+            before = self._last_seq()
             self._insert(_EXAMPLE_PUT[0], rows, _EXAMPLE_PUT[1])
             keys, appended, new_keys = self._db.execute(_APPENDED, (before,)).fetchone()
             self._db.execute(_KEYS_PUT, (before,))
@@ -427,10 +425,13 @@ class SqliteStore:
                 "ORDER BY v.seq",
                 (seq,),
             ).fetchall()
-            last = self._db.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM example_versions"
-            ).fetchone()[0]
+            last = self._last_seq()
         return [Example.from_row(r) for r in rows], max(last, seq)
+
+    def _last_seq(self) -> int:
+        return int(
+            self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM example_versions").fetchone()[0]
+        )
 
     def __len__(self) -> int:
         with self._lock:
