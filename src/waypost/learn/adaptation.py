@@ -244,7 +244,7 @@ def adapt(
             taken.append((start, end))
 
     result = Adaptation(command)
-    written = {w.norm: w for w in rwords if _case_matters(w)}
+    written = {w.norm: w for w in rwords if _case_matters(w)}  # the others only follow the command
     edits: list[tuple[int, int, str]] = []
     open_slots = []
     for word in by_word:
@@ -324,14 +324,15 @@ def _as_asked(old_text: str, slot: Word) -> bool:
 def _recased(
     command: str, occs: list[Occurrence], slot: Word, new: Word
 ) -> list[tuple[int, int, str]]:
-    """Edits writing a value the request confirms (``new``, whose case is part of it) the way
-    this request writes it, where the command spelled it as the example's request did."""
+    """Edits writing a value the request confirms (``new``) the way a replacement would be
+    written, where that differs from the command only in case (``/path`` asked as "/Path")."""
     edits = []
     for occ in occs:
+        if not occ.literal:
+            continue
         old_text = command[occ.start : occ.end]
-        text = new.part(occ.part) if occ.part else new.text
-        same_value = old_text != text and old_text.lower() == text.lower()
-        if occ.literal and same_value and _as_asked(old_text, slot):
+        text = _replacement(old_text, slot, new, occ.part)
+        if text != old_text and text.lower() == old_text.lower():
             edits.append((occ.start, occ.end, text))
     return edits
 
