@@ -20,13 +20,16 @@ pseudo-requests are made from the history itself and answered by the real rankin
   never saw (even odds), and 3 times in 10 a word of another request is put in (an F case: the
   same command).
 
-Each history weighs the same in both fits whatever its size, and within a history the held-out
-requests weigh as much as the made-up ones together. A made-up new literal or value is right
+Each history weighs the same in both fits whatever its size, and within a history each of the
+four kinds of request weighs the same. Above 200 examples, half of each fold's held-out requests
+are examples whose command was run more than once: the rest holds the same command under other
+words, the real paraphrases the ranking most needs, however rare they are in the history. A made-up new literal or value is right
 with the probability that the team runs the same command on another value: the history's own
 ``History.consistency``, which is the target of those requests in the confidence fit.
 
 1. Ranking: a listwise (softmax) fit over the candidates of every request that has a right one;
-   its weights become ``ranking.WEIGHTS``.
+   its weights become ``ranking.WEIGHTS``: one vector for a consistent team history and one for
+   a corpus, mixed by each history's consistency (``ranking.weights_for``).
 2. Confidence: a logistic fit on the top candidate under those weights (is it exactly right?),
    every coefficient's sign fixed by what its feature means; it becomes
    ``calibration.COEFFICIENTS``.
@@ -44,7 +47,7 @@ import pickle
 import random
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +93,7 @@ SIGNS = {
     "vague": -1,
     "missing": -1,
     "cover_example": 1,
+    "overlap": 1,
     "unknown": -1,
     "conflict": -1,
     "unfilled": -1,
@@ -129,13 +133,20 @@ def held_out(examples: list, rng: random.Random) -> list:
     folds = n if n <= 200 else FOLDS
     per_fold = n if n <= 200 else MAX_HELD_OUT // folds
     rows = []
+    runs = Counter(e.answer.strip() for e in examples)
     for k in range(folds):
         held = order[k::folds]
         hidden = set(held)
         history = History.fit(
             [e for i, e in enumerate(examples) if i not in hidden], encoder=ENCODER
         )
-        for i in held[:per_fold]:
+        # half of a fold's requests are repeats of a command run more than once, so the
+        # ranking fit sees enough real paraphrases however rare they are in the history
+        repeats = [i for i in held if runs[examples[i].answer.strip()] > 1]
+        others = [i for i in held if runs[examples[i].answer.strip()] == 1]
+        half = per_fold // 2
+        chosen = repeats[:half] + others[: per_fold - min(half, len(repeats))]
+        for i in chosen:
             row = _row(history, examples[i].query, examples[i].answer)
             if row is not None:
                 rows.append(row)
@@ -269,8 +280,10 @@ def listwise(groups: list[list], l2: float = 0.01, steps: int = 1500, lr: float 
     queries = []
     for rows in groups:
         usable = [r for r in rows if r[2].any()]
-        for feats, _, labels, _, _ in usable:
-            queries.append((feats, labels.astype(float), 1.0 / max(len(usable), 1)))
+        for feats, _, labels, consistency, _ in usable:
+            queries.append(
+                (mixed(feats, consistency), labels.astype(float), 1.0 / max(len(usable), 1))
+            )
     k = max(len(q[0]) for q in queries)
     d = queries[0][0].shape[1]
     x = np.zeros((len(queries), k, d))
@@ -285,8 +298,9 @@ def listwise(groups: list[list], l2: float = 0.01, steps: int = 1500, lr: float 
     mu, sd = flat.mean(axis=0), flat.std(axis=0) + 1e-9
     z = (x - mu) / sd * mask[..., None]
     w = np.zeros(d)
-    penalty = [FEATURE_NAMES.index(n) for n in PENALTIES if n in FEATURE_NAMES]
-    bonus = [FEATURE_NAMES.index(n) for n in BONUSES if n in FEATURE_NAMES]
+    n = len(FEATURE_NAMES)
+    penalty = [FEATURE_NAMES.index(f) + half for f in PENALTIES for half in (0, n)]
+    bonus = [FEATURE_NAMES.index(f) + half for f in BONUSES for half in (0, n)]
     for _ in range(steps):
         s = z @ w
         s = np.where(mask > 0, s, -1e9)
@@ -335,10 +349,16 @@ def target(kind: str, label: bool, consistency: float) -> float:
     return float(label)
 
 
+def mixed(feats: np.ndarray, consistency: float) -> np.ndarray:
+    """Each candidate's features twice, scaled by how much the history is a team's runbooks and
+    how much a corpus: a linear fit over them is ``ranking.weights_for``'s mix of two vectors."""
+    return np.hstack([consistency * feats, (1.0 - consistency) * feats])
+
+
 def top_of(row, weights: np.ndarray) -> tuple[np.ndarray, bool]:
     """The confidence features of the top candidate of a row under ``weights``, and its label."""
     feats, commands, labels, consistency, _ = row
-    scores = feats @ weights
+    scores = mixed(feats, consistency) @ weights
     candidates = []
     for f, cmd, s in zip(feats, commands, scores, strict=True):
         features = Features(**dict(zip(FEATURE_NAMES, f.tolist(), strict=True)))
@@ -415,7 +435,14 @@ def main() -> None:
     beta = monotone_logistic(np.array(cx), np.array(cy), np.array(cw), signs)
     suffix = "_semantic" if args.embeddings else ""
     result = {
-        "ranking" + suffix: dict(zip(FEATURE_NAMES, map(float, weights), strict=True)),
+        "ranking" + suffix: {
+            "team": dict(
+                zip(FEATURE_NAMES, map(float, weights[: len(FEATURE_NAMES)]), strict=True)
+            ),
+            "corpus": dict(
+                zip(FEATURE_NAMES, map(float, weights[len(FEATURE_NAMES) :]), strict=True)
+            ),
+        },
         "confidence" + suffix: {
             "bias": float(beta[0]),
             **dict(zip(CONFIDENCE_FEATURES, map(float, beta[1:]), strict=True)),

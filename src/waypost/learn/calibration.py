@@ -1,11 +1,12 @@
 """Calibration: from the best candidate's evidence to a confidence in [0, 1], and when to abstain.
 
 The confidence is a logistic function of the best candidate's features (how much of the request
-it explains, how much of its own request the new one asks for, words it cannot place, values it
-had to guess), of how clearly it beats the candidates that would suggest something else (its
-softmax share and margin under the ranking), and of one property of the history itself: how
-often it answers one request in several ways (``History.ambiguity``; a corpus of one-liners
-does, a team's runbooks rarely do). Its coefficients were fitted once by ``bench/calibrate.py``
+it explains, how much of its own request the new one asks for, how much the two say in common
+both ways, words it cannot place, values it had to guess), of how clearly it beats the
+candidates that would suggest something else (its softmax share and margin under the ranking),
+and of one property of the history itself: how consistently it answers one request on another
+value with the same command (``History.consistency``; a team's runbooks do, a corpus of
+one-liners written by different people does not). Its coefficients were fitted once by ``bench/calibrate.py``
 on requests made from training histories only (held-out examples, and examples asked again with
 a new literal or a sibling value), never on evaluation answers, and are the same for every team.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from waypost.learn.ranking import Candidate
+from waypost.learn.ranking import Candidate, Features
 
 __all__ = [
     "COEFFICIENTS",
@@ -48,6 +49,7 @@ _BASE = (
     "margin",
     "same_sentence",
     "semantic",
+    "overlap",
 )
 
 _CORPUS = _BASE
@@ -58,78 +60,92 @@ feature again times ``corpus``: how much a piece of evidence is worth depends on
 history is a team's consistent runbooks or a corpus of variants."""
 
 COEFFICIENTS: dict[str, float] = {
-    "bias": 0.902,
+    "bias": 0.588,
     "cover_request": 0.0,
-    "unexplained": -0.98,
-    "vague": -0.238,
-    "missing": -0.476,
+    "unexplained": -0.859,
+    "vague": -0.458,
+    "missing": -0.595,
     "cover_example": 0.0,
-    "unknown": -1.203,
-    "conflict": -1.882,
-    "unfilled": -1.317,
-    "unplaced": -1.894,
-    "guesses": -1.495,
-    "substitutions": -0.047,
-    "log_share": 0.864,
-    "margin": 0.23,
-    "same_sentence": 1.589,
+    "unknown": -0.956,
+    "conflict": -1.994,
+    "unfilled": -0.769,
+    "unplaced": -1.929,
+    "guesses": -1.337,
+    "substitutions": -0.341,
+    "log_share": 0.83,
+    "margin": 0.256,
+    "same_sentence": 1.69,
     "semantic": 0.0,
+    "overlap": 0.353,
     "corpus": 0.0,
-    "corpus_cover_request": 0.05,
-    "corpus_unexplained": 0.096,
-    "corpus_vague": 0.854,
-    "corpus_missing": 0.317,
-    "corpus_cover_example": 0.039,
-    "corpus_unknown": 2.735,
-    "corpus_conflict": 1.113,
-    "corpus_unfilled": 0.957,
-    "corpus_unplaced": 1.281,
-    "corpus_guesses": -0.142,
-    "corpus_substitutions": -0.529,
-    "corpus_log_share": 0.788,
-    "corpus_margin": 0.005,
-    "corpus_same_sentence": -0.627,
+    "corpus_cover_request": 0.278,
+    "corpus_unexplained": 0.354,
+    "corpus_vague": 0.772,
+    "corpus_missing": 0.213,
+    "corpus_cover_example": -0.223,
+    "corpus_unknown": 2.61,
+    "corpus_conflict": 0.607,
+    "corpus_unfilled": 0.75,
+    "corpus_unplaced": 1.825,
+    "corpus_guesses": -0.326,
+    "corpus_substitutions": -0.446,
+    "corpus_log_share": 0.751,
+    "corpus_margin": -0.034,
+    "corpus_same_sentence": -0.953,
     "corpus_semantic": 0.0,
+    "corpus_overlap": -0.014,
 }
 """Logistic coefficients over ``CONFIDENCE_FEATURES`` (fitted once by ``bench/calibrate.py``)."""
 
 COEFFICIENTS_SEMANTIC: dict[str, float] = {
-    "bias": 1.246,
+    "bias": 1.255,
     "cover_request": 0.0,
-    "unexplained": -0.771,
-    "vague": 0.0,
-    "missing": -0.25,
+    "unexplained": -0.967,
+    "vague": -0.752,
+    "missing": -0.472,
     "cover_example": 0.0,
-    "unknown": -1.486,
-    "conflict": -4.899,
-    "unfilled": -1.343,
-    "unplaced": -2.014,
-    "guesses": -1.52,
-    "substitutions": 0.0,
-    "log_share": 1.42,
-    "margin": 0.136,
-    "same_sentence": 1.472,
-    "semantic": 0.076,
+    "unknown": -1.326,
+    "conflict": -2.466,
+    "unfilled": -0.931,
+    "unplaced": -2.031,
+    "guesses": -1.334,
+    "substitutions": -0.501,
+    "log_share": 0.791,
+    "margin": 0.142,
+    "same_sentence": 1.708,
+    "semantic": -0.14,
+    "overlap": 0.272,
     "corpus": 0.0,
-    "corpus_cover_request": -0.108,
-    "corpus_unexplained": 0.14,
-    "corpus_vague": 0.814,
-    "corpus_missing": 0.032,
-    "corpus_cover_example": -0.085,
-    "corpus_unknown": 3.408,
-    "corpus_conflict": 3.288,
-    "corpus_unfilled": 1.104,
-    "corpus_unplaced": 1.007,
-    "corpus_guesses": -0.239,
-    "corpus_substitutions": -0.589,
-    "corpus_log_share": 0.538,
-    "corpus_margin": -0.017,
-    "corpus_same_sentence": -0.437,
-    "corpus_semantic": 0.249,
+    "corpus_cover_request": -0.242,
+    "corpus_unexplained": 0.231,
+    "corpus_vague": 1.03,
+    "corpus_missing": 0.086,
+    "corpus_cover_example": -0.44,
+    "corpus_unknown": 3.179,
+    "corpus_conflict": 1.234,
+    "corpus_unfilled": 1.044,
+    "corpus_unplaced": 1.847,
+    "corpus_guesses": -0.151,
+    "corpus_substitutions": -0.241,
+    "corpus_log_share": 0.776,
+    "corpus_margin": 0.064,
+    "corpus_same_sentence": -1.014,
+    "corpus_semantic": 0.52,
+    "corpus_overlap": -0.35,
 }
 """``COEFFICIENTS`` for a history with embeddings (fitted once by ``bench/calibrate.py``)."""
 
 _MARGIN_CAP = 3.0
+
+
+def _overlap(f: Features) -> float:
+    """How much the two requests say in common, both ways: the harmonic mean of the share of the
+    whole request the example explains (unknown words included) and the share of the example's
+    request the new one asks for. One shared word in two otherwise unrelated requests is low
+    here, however well that word is explained."""
+    a = f.cover_request * (1.0 - f.unknown)
+    b = f.cover_example
+    return 2 * a * b / (a + b) if a + b > 0 else 0.0
 
 
 def confidence_vector(candidate: Candidate, consistency: float) -> list[float]:
@@ -151,6 +167,7 @@ def confidence_vector(candidate: Candidate, consistency: float) -> list[float]:
         min(candidate.margin, _MARGIN_CAP),
         f.same_sentence,
         f.semantic,
+        _overlap(f),
     ]
     corpus = 1.0 - consistency
     named = dict(zip(_BASE, base, strict=True))

@@ -16,6 +16,13 @@ Each is adapted to the request first and judged after, on what it would actually
 Words that decide the command (actions) weigh more than words that name what it acts on
 (values): a word's weight is its IDF times a factor learned from the history, the share of its
 translation mass on atoms that are not values (see ``History.action_weight``).
+
+What a feature is worth depends on the history. In a team's consistent runbooks, an example that
+needs a value the request did not give (``unfilled``: "raise the quota to 2TB" when the request
+only asks what the quota is) or that asks for more than the request does (``cover_example``) is
+a different action on the same thing. In a corpus of one-liners, descriptions routinely leave
+values out and say more than the command. So two weight vectors are fitted, one for each kind of
+history, and a history's ``consistency`` mixes them.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ __all__ = [
     "merge_ranked",
     "rank",
     "score",
+    "weights_for",
 ]
 
 _CANDIDATES = 20
@@ -117,49 +125,96 @@ FEATURE_NAMES = (
     "semantic",
 )
 
-WEIGHTS: dict[str, float] = {
-    "verbatim": 1.232,
-    "support": -0.29,
-    "cover_request": 2.657,
-    "cover_example": 0.773,
-    "generation": 0.566,
-    "lexical": 2.457,
-    "unfilled": -0.554,
-    "unplaced": -0.371,
-    "untranslated": 0.0,
-    "substitutions": 0.164,
-    "unknown": -3.289,
-    "fit": 0.287,
-    "guesses": -0.681,
-    "conflict": -2.871,
-    "same_sentence": 1.633,
-    "unexplained": -0.314,
-    "vague": -0.224,
-    "missing": -0.312,
-    "semantic": 0.0,
+WEIGHTS: dict[str, dict[str, float]] = {
+    "team": {
+        "verbatim": 1.387,
+        "support": -0.142,
+        "cover_request": 2.137,
+        "cover_example": 2.356,
+        "generation": 0.249,
+        "lexical": 2.971,
+        "unfilled": -2.484,
+        "unplaced": -1.01,
+        "untranslated": 0.0,
+        "substitutions": 1.106,
+        "unknown": -4.171,
+        "fit": -0.148,
+        "guesses": -1.909,
+        "conflict": -2.734,
+        "same_sentence": 0.58,
+        "unexplained": -0.695,
+        "vague": -0.234,
+        "missing": -0.451,
+        "semantic": 0.0,
+    },
+    "corpus": {
+        "verbatim": 0.979,
+        "support": 0.124,
+        "cover_request": 2.547,
+        "cover_example": -0.064,
+        "generation": 0.663,
+        "lexical": 2.077,
+        "unfilled": 0.0,
+        "unplaced": 0.0,
+        "untranslated": -2.957,
+        "substitutions": -0.584,
+        "unknown": -3.363,
+        "fit": 0.816,
+        "guesses": 0.0,
+        "conflict": -2.302,
+        "same_sentence": 2.237,
+        "unexplained": -0.186,
+        "vague": -0.353,
+        "missing": -0.034,
+        "semantic": 0.0,
+    },
 }
-"""Linear ranking weights over ``Features`` (fitted once by ``bench/calibrate.py``)."""
+"""Linear ranking weights over ``Features`` for a consistent team history and for a corpus
+(fitted once by ``bench/calibrate.py``; mixed by ``weights_for``)."""
 
-WEIGHTS_SEMANTIC: dict[str, float] = {
-    "verbatim": 1.33,
-    "support": -0.276,
-    "cover_request": 3.185,
-    "cover_example": 0.601,
-    "generation": 0.546,
-    "lexical": 0.971,
-    "unfilled": -0.557,
-    "unplaced": -0.351,
-    "untranslated": 0.0,
-    "substitutions": 0.222,
-    "unknown": -3.544,
-    "fit": 0.332,
-    "guesses": -0.835,
-    "conflict": -2.441,
-    "same_sentence": 1.601,
-    "unexplained": -0.297,
-    "vague": -0.285,
-    "missing": -0.282,
-    "semantic": 2.861,
+WEIGHTS_SEMANTIC: dict[str, dict[str, float]] = {
+    "team": {
+        "verbatim": 1.454,
+        "support": -0.179,
+        "cover_request": 2.439,
+        "cover_example": 2.336,
+        "generation": 0.245,
+        "lexical": 2.485,
+        "unfilled": -2.369,
+        "unplaced": -1.126,
+        "untranslated": 0.0,
+        "substitutions": 1.275,
+        "unknown": -4.237,
+        "fit": -0.13,
+        "guesses": -1.976,
+        "conflict": -2.418,
+        "same_sentence": 0.471,
+        "unexplained": -0.688,
+        "vague": -0.219,
+        "missing": -0.437,
+        "semantic": 1.489,
+    },
+    "corpus": {
+        "verbatim": 0.922,
+        "support": 0.181,
+        "cover_request": 2.794,
+        "cover_example": -0.383,
+        "generation": 0.603,
+        "lexical": 0.337,
+        "unfilled": 0.0,
+        "unplaced": -0.094,
+        "untranslated": -2.778,
+        "substitutions": -0.593,
+        "unknown": -3.337,
+        "fit": 0.763,
+        "guesses": 0.0,
+        "conflict": -1.645,
+        "same_sentence": 2.215,
+        "unexplained": -0.211,
+        "vague": -0.466,
+        "missing": -0.043,
+        "semantic": 3.719,
+    },
 }
 """``WEIGHTS`` for a history with embeddings (fitted once by ``bench/calibrate.py``)."""
 
@@ -220,6 +275,8 @@ def rank(
     words = tuple(history.conv.canonical(w) for w in words)
     intent = tuple(history.conv.canonical(w) for w in intent)
     request_keys = {w.key for w in words} | {w.norm for w in words}
+    # "on-call" asks for what "on call" said: the parts of a hyphenated word count as said
+    request_keys |= {part for w in words if w.kind == "word" for part in w.norm.split("-") if part}
     rterms = set(request_terms(words))
     content = _content(intent)
     total_weight = sum(_weight(history, w) for w in content) or 1.0
@@ -266,9 +323,10 @@ def rank(
     same: dict[str, int] = {}
     for c in candidates:
         same[c.command.strip()] = same.get(c.command.strip(), 0) + 1
+    weights = weights_for(history.consistency, sims is not None)
     for c in candidates:
         c.features.support = math.log(same[c.command.strip()])
-        c.score = score(c.features, sims is not None)
+        c.score = score(c.features, weights)
     candidates.sort(key=lambda c: -c.score)
     return merge_ranked(candidates) if merge else candidates
 
@@ -392,11 +450,20 @@ def _generation(history: History, cterms: set[str], rterms: set[str]) -> float:
     return sum(logs) / len(logs)
 
 
-def score(f: Features, semantic: bool = False) -> float:
-    """How well a candidate fits (higher is better); used to order candidates. ``semantic``:
-    the history has embeddings (``WEIGHTS_SEMANTIC``)."""
-    weights = WEIGHTS_SEMANTIC if semantic else WEIGHTS
-    return sum(weights.get(name, 0.0) * float(getattr(f, name)) for name in FEATURE_NAMES)
+def weights_for(consistency: float, semantic: bool = False) -> list[float]:
+    """The weight of each of ``FEATURE_NAMES`` in a history of this ``consistency``: the team
+    and corpus vectors mixed. ``semantic``: the history has embeddings (``WEIGHTS_SEMANTIC``)."""
+    fitted = WEIGHTS_SEMANTIC if semantic else WEIGHTS
+    team, corpus = fitted["team"], fitted["corpus"]
+    return [
+        consistency * team.get(name, 0.0) + (1.0 - consistency) * corpus.get(name, 0.0)
+        for name in FEATURE_NAMES
+    ]
+
+
+def score(f: Features, weights: list[float]) -> float:
+    """How well a candidate fits (higher is better) under ``weights_for(...)``."""
+    return sum(w * float(getattr(f, name)) for w, name in zip(weights, FEATURE_NAMES, strict=True))
 
 
 def merge_ranked(candidates: list[Candidate]) -> list[Candidate]:

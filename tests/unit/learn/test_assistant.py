@@ -72,3 +72,27 @@ def test_retrieve_returns_the_nearest_examples_for_few_shot_prompts():
     examples = assistant.retrieve("Restart the auth service", k=2)
     assert len(examples) == 2
     assert "restart" in examples[0].answer
+
+
+def _team(history: list[tuple[str, str]]) -> OfflineAssistant:
+    log = MemoryEventLog(
+        [
+            run(f"t{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z")
+            for i, (q, cmd) in enumerate(history)
+        ]
+    )
+    store = MemoryStore()
+    Learner(log, store).poll()
+    return OfflineAssistant(store, embeddings=False)
+
+
+def test_a_hyphenated_word_says_what_its_parts_said():
+    assistant = _team(
+        [
+            ("Who is on call for payments?", "opsctl oncall who --team=payments"),
+            ("Page the payments on-call engineer.", "opsctl oncall page --team=payments"),
+        ]
+    )
+    ranked = assistant.rank(build_query([markup("Who's covering payments on-call?")]))
+    assert ranked[0].command == "opsctl oncall who --team=payments"
+    assert ranked[0].features.cover_example == 1.0

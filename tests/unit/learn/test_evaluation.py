@@ -2,7 +2,12 @@
 
 import pytest
 
+from waypost.learn.assistant import OfflineAssistant
 from waypost.learn.evaluation import EvalReport, evaluate, load_dataset, train_events
+from waypost.learn.eventlog import MemoryEventLog
+from waypost.learn.learner import Learner
+from waypost.learn.query import build_query
+from waypost.learn.store import MemoryStore
 
 
 def test_train_notebooks_become_execute_events_in_order(shared_eval):
@@ -47,3 +52,14 @@ def test_json_rows_name_the_file_and_give_null_when_abstaining(shared_eval):
     assert rows["024-disk.md"]["prediction"] is None
     assert {t["kind"] for t in data["totals"]} >= {"F", "C", "S", "N", "all"}
     assert data["baseline"]["provider"] == "verbatim"
+
+
+def test_in_a_team_history_a_change_needing_an_unstated_value_loses_to_the_read(shared_eval):
+    # hooli's nearest request by words raises a quota or sends traffic back; these ask to read
+    dataset = load_dataset(shared_eval / "hooli")
+    store = MemoryStore()
+    Learner(MemoryEventLog(train_events(dataset)), store).poll()
+    assistant = OfflineAssistant(store, embeddings=False)
+    for case in dataset.cases:
+        if case.name in ("033-thumbnailer-traffic-check.md", "034-tenant-quota-88120.md"):
+            assert assistant.rank(build_query(case.cells))[0].command == case.expected
