@@ -78,6 +78,7 @@ action (the F, C, S, P, M, D kinds) or something the history has nothing close t
 variant of a past command that is neither says nothing about either."""
 BONUSES = ("semantic",)
 PENALTIES = (
+    "substitutions",
     "unfilled",
     "unplaced",
     "untranslated",
@@ -116,6 +117,10 @@ def examples_of(directory: Path) -> list:
 
 
 def _row(history: History, query: Query, expected: str):
+    if query.intent:
+        # asked as a sentence alone, as a new document asks it: the notebook's setting would
+        # match the other examples of its own notebook, which a new request never comes from
+        query = Query((QueryCell(MARKUP, query.intent),))
     candidates = rank(history, query, merge=False)
     if not candidates:
         return None

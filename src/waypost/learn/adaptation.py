@@ -204,13 +204,16 @@ def adapt(
     """Adapt ``command`` (the answer to ``example_words``) to ``request_words``."""
     qwords = value_words(example_words)
     rwords = [conv.canonical(w) for w in value_words(request_words)]
-    q_norms = {w.norm for w in qwords} | {w.key for w in qwords} | {_same(w) for w in qwords}
-    r_norms = {w.norm for w in rwords} | {w.key for w in rwords} | {_same(w) for w in rwords}
+    r_norms = _norms(rwords)
 
     occs = conv.occurrences(command, qwords)
     by_word: dict[str, list[Occurrence]] = defaultdict(list)
     for occ in occs:
         by_word[occ.word].append(occ)
+    # what the example said: its request, and the words of its context that its command used
+    # (a heading's "uploads" does not make "uploads" old news for a command about thumbs)
+    said = [w for w in qwords if w.norm in by_word] + value_words(example_intent or example_words)
+    q_norms = _norms(said)
     slot_word: dict[str, Word] = {}
     for w in qwords:
         slot_word.setdefault(w.norm, w)
@@ -247,8 +250,23 @@ def adapt(
     written = {w.norm: w for w in rwords if _case_matters(w)}  # the others only follow the command
     edits: list[tuple[int, int, str]] = []
     open_slots = []
+    # a value only the request's context says (a heading's "nucleus") gives way to a new one
+    # its sentence asks for ("restart feed-ranker"); it is kept if the sentence asks for none
+    asked = (
+        _norms([conv.canonical(w) for w in value_words(request_intent)])
+        if request_intent
+        else r_norms
+    )
+    asked_new = [w for w in new_words if w.norm in asked]
+    heard_only: set[str] = set()
     for word in by_word:
-        if word in r_norms or (word in slot_word and _same(slot_word[word]) in r_norms):
+        same = word in slot_word and _same(slot_word[word])
+        if word in r_norms or same in r_norms:
+            if asked_new and word not in asked and same not in asked:
+                heard_only.add(word)
+                open_slots.append(word)
+                slot_word.setdefault(word, Word(word, "word", -1))
+                continue
             result.kept += 1
             result.used.add(word)
             if word in written and word in slot_word:
@@ -265,7 +283,7 @@ def adapt(
     for word in open_slots:
         slot = slot_word[word]
         literal = all(o.literal for o in by_word[word])
-        for new in new_words:
+        for new in asked_new if word in heard_only else new_words:
             score = _compatibility(slot, new, conv, aligned, literal)
             if score >= 0.5:
                 candidates.append((score, -abs(slot.index - new.index), word, new))
@@ -284,7 +302,10 @@ def adapt(
         new = pairs.get(word)
         slot = slot_word[word]
         if new is None:
-            if slot.is_literal:
+            if word in heard_only:
+                result.kept += 1
+                result.used.add(word)
+            elif slot.is_literal:
                 result.unfilled += 1
             continue
         literal_occs = [o for o in by_word[word] if o.literal]
@@ -313,6 +334,11 @@ def adapt(
     out.append(command[at:])
     result.command = "".join(out)
     return result
+
+
+def _norms(words: Sequence[Word]) -> set[str]:
+    """Every form a value of ``words`` can be matched by."""
+    return {w.norm for w in words} | {w.key for w in words} | {_same(w) for w in words}
 
 
 def _as_asked(old_text: str, slot: Word) -> bool:

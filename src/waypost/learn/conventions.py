@@ -40,8 +40,13 @@ _MIN_PRECISION = 0.75
 """... and this share of the commands holding the atom must come from requests with the word
 (or all of them, and at least two)."""
 
+_MIN_LIFT = 1.25
+"""... and the word must be that much likelier with the atom than without it: a word every
+request says (a heading all notebooks share) realizes nothing."""
+
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _ATOM_SPANS = re.compile(r"[A-Za-z0-9]+")
+_COMPOUND_SPANS = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9-])")
 
 
 @lru_cache(maxsize=65536)
@@ -112,10 +117,13 @@ def argument_spans(command: str) -> tuple[tuple[int, int], ...]:
 
 
 def argument_atoms(command: str) -> list[tuple[int, int]]:
-    """Atom spans inside ``argument_spans``."""
+    """Atom spans inside ``argument_spans``, and compounds of atoms joined by hyphens
+    (``us-west-2``: a value can be realized by a whole compound whose atoms say nothing alone)."""
     out: list[tuple[int, int]] = []
     for start, end in argument_spans(command):
         for m in _ATOM_SPANS.finditer(command, start, end):
+            out.append((m.start(), m.end()))
+        for m in _COMPOUND_SPANS.finditer(command, start, end):
             out.append((m.start(), m.end()))
     return out
 
@@ -238,6 +246,8 @@ class Conventions:
                 # an atom the request spells out is not a convention
                 if not any(a in s or s in a for s in spelled):
                     co[a].update(ws)
+        total = max(len(examples), 1)
+        owners: dict[str, str] = {}
         for atom, counts in co.items():
             n_atom = conv.atom_count[atom]
             if n_atom < 2 or not counts:
@@ -245,14 +255,23 @@ class Conventions:
             best = [
                 (n / n_atom, n, w)
                 for w, n in counts.items()
-                if (n >= _MIN_SUPPORT and n / n_atom >= _MIN_PRECISION) or (n >= 2 and n == n_atom)
+                if (
+                    (n >= _MIN_SUPPORT and n / n_atom >= _MIN_PRECISION) or (n >= 2 and n == n_atom)
+                )
+                and n / n_atom >= _MIN_LIFT * conv.word_count[w] / total
             ]
             if best:
-                _, _, word = max(best)
-                conv.owner[atom] = word
-                conv.realizations[word].add(atom)
-        for index, (words, command) in enumerate(examples):
-            conv._add_templates(index, value_words(words), command)
+                owners[atom] = max(best)[2]
+        # atoms first, then the compounds none of whose atoms realizes anything (us-west-2,
+        # but not eks-prd-usw2: there prd and usw2 are carried on their own)
+        conv._own({a: w for a, w in owners.items() if "-" not in a}, examples)
+        compounds = {
+            a: w
+            for a, w in owners.items()
+            if "-" in a and not any(p in conv.owner for p in a.split("-"))
+        }
+        if compounds:
+            conv._own({**conv.owner, **compounds}, examples)
         for template in conv.templates.values():
             by_hole: dict[int, set[str]] = defaultdict(set)
             for fillers, _ in template.instances:
@@ -267,6 +286,47 @@ class Conventions:
                 for w in ws:
                     conv.holes_of[w].append(hole)
         return conv
+
+    def _own(self, owners: dict[str, str], examples: Sequence[tuple[Sequence[Word], str]]) -> None:
+        """Make each atom of ``owners`` a realization of its word and read every command's
+        templates. An atom that no other value ever takes the place of realizes nothing that
+        could change ("gs" in every bucket URL, owned by the heading of a notebook about
+        uploads): it is dropped, and the templates are read again without it."""
+        self._read_templates(owners, examples)
+        alternating = self._alternating()
+        if not alternating >= set(owners):
+            self._read_templates({a: w for a, w in owners.items() if a in alternating}, examples)
+
+    def _read_templates(
+        self, owners: dict[str, str], examples: Sequence[tuple[Sequence[Word], str]]
+    ) -> None:
+        self.owner = dict(owners)
+        self.realizations = defaultdict(set)
+        for atom, word in owners.items():
+            self.realizations[word].add(atom)
+        self.templates.clear()
+        self._keyed.clear()
+        self._occurrences.clear()
+        for index, (words, command) in enumerate(examples):
+            self._add_templates(index, value_words(words), command)
+
+    def _alternating(self) -> set[str]:
+        """Owned atoms standing in a template hole that another word fills elsewhere."""
+        words_at: dict[tuple[tuple[str, str], int], set[str]] = defaultdict(set)
+        atoms_at: dict[tuple[tuple[str, str], int], set[str]] = defaultdict(set)
+        for key, template in self.templates.items():
+            for fillers, _ in template.instances:
+                for i, (word, text) in enumerate(fillers):
+                    words_at[(key, i)].add(word)
+                    if self.owner.get(text.lower()) == word:
+                        atoms_at[(key, i)].add(text.lower())
+        for opt, entries in self._keyed.items():
+            for word, value, _ in entries:
+                words_at[("=", opt), 0].add(word)
+                for m in _ATOM_SPANS.finditer(value):
+                    if self.owner.get(m.group(0).lower()) == word:
+                        atoms_at[("=", opt), 0].add(m.group(0).lower())
+        return {a for at, atoms in atoms_at.items() if len(words_at[at]) > 1 for a in atoms}
 
     # -- reading a command -------------------------------------------------------------------
 
@@ -414,27 +474,27 @@ class Conventions:
         shared = self._templates_of.get(a, set()) & self._templates_of.get(b, set())
         for key in sorted(shared, key=self._order.__getitem__):
             template = self.templates[key]
-            fa = [f for f, _ in template.instances if any(w == a for w, _ in f)]
-            fb = [f for f, _ in template.instances if any(w == b for w, _ in f)]
-            if not fa or not fb:
-                continue
-            for x in fa:
-                for y in fb:
+            # each distinct filling once, weighed by how often it was seen (a large history
+            # repeats a few fillings thousands of times)
+            fa = Counter(f for f, _ in template.instances if any(w == a for w, _ in f))
+            fb = Counter(f for f, _ in template.instances if any(w == b for w, _ in f))
+            for x, nx in fa.items():
+                for y, ny in fb.items():
                     if len(x) != len(y):
                         continue
                     for (wx, tx), (wy, ty) in zip(x, y, strict=True):
                         if wx == a and wy == b and tx.lower() != ty.lower():
-                            votes[(tx, ty)] += 1
+                            votes[(tx, ty)] += nx * ny
         options = self._options_of.get(a, set()) & self._options_of.get(b, set())
         for opt in sorted(options, key=self._option_order.__getitem__):
             entries = self._keyed[opt]
-            xs = [(v, t) for w, v, t in entries if w == a]
-            ys = [(v, t) for w, v, t in entries if w == b]
-            for vx, _ in xs:
-                for vy, _ in ys:
+            xs = Counter(v for w, v, _ in entries if w == a)
+            ys = Counter(v for w, v, _ in entries if w == b)
+            for vx, nx in xs.items():
+                for vy, ny in ys.items():
                     core = _diff_core(vx, vy)
                     if core is not None:
-                        votes[core] += 1
+                        votes[core] += nx * ny
         # one right-hand side per left-hand side: the most voted
         best: dict[str, tuple[int, str]] = {}
         for (lhs, rhs), n in votes.items():

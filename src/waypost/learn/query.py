@@ -5,6 +5,12 @@ notebook on screen) both call ``build_query``, so what is stored and what is ask
 apart (Foyle #279). The query is the cell just before the one being predicted plus the run of
 markup cells right before it, as in Foyle's ``CreateQuery``; HTML comments (invisible in rendered
 Markdown) and blank cells are left out, and ghost cells (suggestions not yet accepted) never count.
+
+Before those comes the notebook's setting: its title and opening paragraph, the markup above the
+first code cell but for that cell's own request (a heading is never a request). A runbook says
+once, at the top, what it is about ("Reports jobs failing in dev"), and its later requests ("Tail
+reports errors from the last hour") no longer repeat it; without the setting, the environment a
+command was run in would be lost.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ CODE = "code"
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _MAX_CELLS = 8
 _MAX_CHARS = 4000
+_SETTING_CELLS = 2
+"""The setting is at most the title and one paragraph."""
+_SETTING_CHARS = 1000
 
 
 class QueryCell(NamedTuple):
@@ -106,15 +115,16 @@ def build_query(cells: Sequence[Any], index: int | None = None) -> Query:
     with ``kind``, ``value`` and ``language``.
     """
     end = len(cells) if index is None else max(0, min(index, len(cells)))
-    return _pick(
+    visible = [
         (
             cell_kind(cell),
             str(getattr(cell, "value", "") or ""),
             str(getattr(cell, "language", "") or ""),
         )
-        for cell in reversed(cells[:end])
+        for cell in cells[:end]
         if not _is_ghost(cell)
-    )
+    ]
+    return _with_setting(_pick(reversed(visible)), visible)
 
 
 _RAW_TAIL = 64
@@ -126,7 +136,10 @@ def build_query_raw(cells: Any) -> Query:
     ``{"kind", "value", "language"}`` objects (anything else in the list is ignored)."""
     if not isinstance(cells, list):
         return Query()
-    return _pick(_raw_cells(reversed(cells[-_RAW_TAIL:])))
+    window = _pick(_raw_cells(reversed(cells[-_RAW_TAIL:])))
+    if window.cells and len(cells) <= len(window.cells):
+        return window  # the window holds every cell (the learner's common case: be quick)
+    return _with_setting(window, _raw_cells(cells))
 
 
 def _raw_cells(cells: Iterable[Any]) -> Iterator[tuple[str, str, str]]:
@@ -153,6 +166,41 @@ def _raw_ghost(cell: dict[str, Any]) -> bool:
     return str(attributes.get("_ghostCell", "")).lower() in {"1", "t", "true"}
 
 
+def _with_setting(window: Query, cells: Iterable[tuple[str, str, str]]) -> Query:
+    """``window`` with the notebook's setting before it (``cells``: the notebook, oldest first),
+    unless the window already starts at the top of the notebook."""
+    if not window.cells:
+        return window
+    top = window.cells[0]
+    opening: list[QueryCell] = []
+    chars = 0
+    for kind, value, _ in cells:
+        if kind != MARKUP:
+            break
+        value = _markup_text(value)
+        if not value:
+            continue
+        if not opening and top.kind == MARKUP and top.value == value:
+            return window  # the window starts at the top of the notebook
+        opening.append(QueryCell(MARKUP, value))
+        chars += len(value)
+        if len(opening) > _SETTING_CELLS or chars >= _SETTING_CHARS:
+            break
+    # the last markup above the first code cell is that cell's request, unless a heading
+    if opening and not opening[-1].value.startswith("#"):
+        opening.pop()
+    setting = [c for c in opening[:_SETTING_CELLS] if c not in window.cells]
+    if not setting:
+        return window
+    return Query((*setting, *window.cells))
+
+
+def _markup_text(value: str) -> str:
+    if "<!--" in value:
+        value = _COMMENT.sub("", value)
+    return value.strip()
+
+
 def _pick(cells: Any) -> Query:
     """The query from ``(kind, value, language)`` of the cells before the predicted one, newest
     first: the cell right before it plus the run of markup cells right before that."""
@@ -160,9 +208,7 @@ def _pick(cells: Any) -> Query:
     chars = 0
     for kind, value, language in cells:
         if kind == MARKUP:
-            if "<!--" in value:
-                value = _COMMENT.sub("", value)
-            value = value.strip()
+            value = _markup_text(value)
             if not value:
                 continue
         elif not value.strip():

@@ -94,3 +94,45 @@ def test_a_confirmed_value_is_written_as_this_request_writes_it_unless_the_team_
     assert path.command == "find /Path -name 'x*'"
     brand = _adapt(*history[1], "Read the APNs key id of chat-relay.", history=history)
     assert brand.command == "vault kv get -field=apns_key_id chat-relay"
+
+
+def test_a_value_only_the_requests_heading_says_gives_way_to_the_one_its_sentence_asks_for():
+    conv = Conventions.fit([(request_words(q), c) for q, c in HISTORY])
+    example = request_words("Restart nucleus in prod.")
+    command = "kubectl --context=hl-prd-usc1 -n hl-nucleus rollout restart deploy/nucleus"
+    heading = request_words("# Nucleus incident in prod")
+    asked = request_words("Restart feed-ranker in staging.")
+    result = adapt(
+        command, example, (*heading, *asked), conv, example_intent=example, request_intent=asked
+    )
+    assert result.command == (
+        "kubectl --context=hl-stg-use4 -n hl-feed-ranker rollout restart deploy/feed-ranker"
+    )
+    # with nothing new in the sentence, the heading's values stand
+    again = request_words("Restart it.")
+    result = adapt(
+        command, example, (*heading, *again), conv, example_intent=example, request_intent=again
+    )
+    assert result.command == command and result.unfilled == 0
+
+
+def test_a_word_of_the_examples_heading_its_command_does_not_use_is_no_old_value():
+    # "uploads" under the example's heading does not make "uploads" old news for a thumbs command
+    history = [
+        ("Show the uploads rules in prod.", "gsutil lifecycle get gs://hl-prd-uploads"),
+        ("Show the thumbs rules in staging.", "gsutil lifecycle get gs://hl-stg-thumbs"),
+        *HISTORY,
+    ]
+    conv = Conventions.fit([(request_words(q), c) for q, c in history])
+    intent = request_words("Show the thumbs rules in staging.")
+    example = (*request_words("# Missing uploads"), *intent)
+    asked = request_words("Show the uploads rules in staging.")
+    result = adapt(
+        "gsutil lifecycle get gs://hl-stg-thumbs",
+        example,
+        asked,
+        conv,
+        example_intent=intent,
+        request_intent=asked,
+    )
+    assert result.command == "gsutil lifecycle get gs://hl-stg-uploads"

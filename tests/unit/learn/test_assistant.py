@@ -1,4 +1,4 @@
-from conftest import markup, run
+from conftest import code, markup, run
 from waypost.learn.assistant import OfflineAssistant
 from waypost.learn.eventlog import MemoryEventLog
 from waypost.learn.learner import Learner
@@ -96,3 +96,38 @@ def test_a_hyphenated_word_says_what_its_parts_said():
     ranked = assistant.rank(build_query([markup("Who's covering payments on-call?")]))
     assert ranked[0].command == "opsctl oncall who --team=payments"
     assert ranked[0].features.cover_example == 1.0
+
+
+def test_the_environment_a_notebooks_title_names_is_learned_and_changed():
+    # the requests never say where they ran: each runbook says it once, at the top
+    notebooks = {
+        ("# Billing errors in prod", "Billing returned 5xx in prod."): [
+            ("Tail the billing logs.", "aws logs tail /ecs/prd/billing --region us-west-2"),
+            ("Restart billing.", "itx restart billing --env prd --region us-west-2"),
+        ],
+        ("# Auth key rotation in staging", "Rotating the auth keys in staging first."): [
+            ("Tail the auth logs.", "aws logs tail /ecs/stg/auth --region eu-west-1"),
+            ("Restart auth.", "itx restart auth --env stg --region eu-west-1"),
+        ],
+        ("# Slow search in dev", "Search got slow in dev after the reindex."): [
+            ("Tail the search logs.", "aws logs tail /ecs/dvl/search --region us-east-1"),
+            ("Restart search.", "itx restart search --env dvl --region us-east-1"),
+        ],
+        ("# Ledger release in prod", "Releasing ledger 3.8 in prod."): [
+            ("Tail the ledger logs.", "aws logs tail /ecs/prd/ledger --region us-west-2"),
+            ("Restart ledger.", "itx restart ledger --env prd --region us-west-2"),
+        ],
+    }
+    events, n = [], 0
+    for setting, steps in notebooks.items():
+        context = [markup(s) for s in setting]
+        for request, command in steps:
+            context.append(markup(request))
+            events.append(run(f"e{n}", command, list(context), ts=f"2024-01-01T00:00:{n:02d}Z"))
+            context.append(code(command))
+            n += 1
+    store = MemoryStore()
+    Learner(MemoryEventLog(events), store).poll()
+    assistant = OfflineAssistant(store, embeddings=False)
+    best = assistant.rank(build_query([markup("# Task"), markup("Restart ledger in staging.")]))
+    assert best[0].command == "itx restart ledger --env stg --region eu-west-1"

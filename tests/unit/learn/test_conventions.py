@@ -62,3 +62,39 @@ def test_an_unknown_word_that_spells_a_known_value_in_full_reads_as_it():
     conv = _fit()
     (word,) = request_words("production")
     assert conv.canonical(word).text == "prod"
+
+
+AWS = [
+    ("Tail billing logs in prod.", "aws logs tail /ecs/prd/billing --region us-west-2"),
+    ("Tail ledger logs in prod.", "aws logs tail /ecs/prd/ledger --region us-west-2"),
+    ("Restart billing in prod.", "itx restart billing --region us-west-2"),
+    ("Tail auth logs in staging.", "aws logs tail /ecs/stg/auth --region eu-west-1"),
+    ("Restart search in staging.", "itx restart search --region eu-west-1"),
+    ("Restart auth in staging.", "itx restart auth --region eu-west-1"),
+    ("Tail search logs in dev.", "aws logs tail /ecs/dvl/search --region us-east-1"),
+    ("Restart ledger in dev.", "itx restart ledger --region us-east-1"),
+]
+
+
+def test_a_value_can_be_realized_by_a_whole_compound_whose_atoms_say_nothing_alone():
+    # us-west-2 and us-east-1 share "us", us-west-2 and eu-west-1 share "west"
+    conv = Conventions.fit([(request_words(q), c) for q, c in AWS])
+    assert conv.owner["us-west-2"] == "prod"
+    assert dict(conv.rules("prod", "staging"))["us-west-2"] == "eu-west-1"
+    assert dict(conv.rules("staging", "dev"))["eu-west-1"] == "us-east-1"
+    assert "west" not in conv.owner
+
+
+def test_an_atom_no_other_value_ever_replaces_is_no_convention():
+    # most gsutil URLs were run under the "uploads" heading: "gs" is still not how it says uploads
+    history = [
+        ("# Missing uploads\nList the uploads in prod.", "gsutil ls gs://acme-prd-uploads/"),
+        ("# Missing uploads\nList the thumbs in prod.", "gsutil ls gs://acme-prd-thumbs/"),
+        ("# Missing uploads\nList the thumbs in staging.", "gsutil ls gs://acme-stg-thumbs/"),
+        ("Show the exports in staging.", "gsutil ls gs://acme-stg-exports/"),
+        ("Restart api in prod.", "kubectl --context=acme-prd rollout restart deploy/api"),
+        ("Restart api in staging.", "kubectl --context=acme-stg rollout restart deploy/api"),
+    ]
+    conv = Conventions.fit([(request_words(q), c) for q, c in history])
+    assert "gs" not in conv.owner
+    assert conv.owner["prd"] == "prod"

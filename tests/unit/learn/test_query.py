@@ -11,9 +11,33 @@ def test_query_is_the_previous_cell_and_the_markup_run_before_it():
         ContextCell("markup", "Restart checkout in prod."),
     ]
     query = build_query(cells)
-    assert [c.value for c in query.cells] == ["Some context.", "Restart checkout in prod."]
+    assert [c.value for c in query.cells] == [
+        "# Incident",  # the notebook's setting
+        "Some context.",
+        "Restart checkout in prod.",
+    ]
     assert query.intent == "Restart checkout in prod."
-    assert query.context == "Some context."
+    assert query.context == "# Incident\n\nSome context."
+
+
+def test_the_notebooks_title_and_opening_paragraph_are_the_setting_of_every_request():
+    cells = [
+        ContextCell("markup", "# Reports jobs failing"),
+        ContextCell("markup", "Scheduled reports jobs kept failing in dev."),
+        ContextCell("markup", "Tail the reports errors."),
+        ContextCell("code", "aws logs tail /ecs/dvl/reports"),
+        ContextCell("markup", "Restart the reports service."),
+    ]
+    setting = ["# Reports jobs failing", "Scheduled reports jobs kept failing in dev."]
+    later = build_query(cells)
+    assert [c.value for c in later.cells] == [*setting, "Restart the reports service."]
+    assert later.intent == "Restart the reports service."
+    # the first request's own query is the markup above it, once
+    first = build_query(cells, index=3)
+    assert [c.value for c in first.cells] == [*setting, "Tail the reports errors."]
+    # the sentence right above the first code cell is that cell's request, not the setting
+    plain = [ContextCell("markup", "Tail the errors."), *cells[3:]]
+    assert [c.value for c in build_query(plain).cells] == ["Restart the reports service."]
 
 
 def test_a_previous_code_cell_is_part_of_the_query():
