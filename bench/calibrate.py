@@ -318,9 +318,11 @@ def listwise(groups: list[list], l2: float = 0.01, steps: int = 1500, lr: float 
     return w / sd
 
 
-def monotone_logistic(x, y, w, signs, l2: float = 0.01, steps: int = 4000, lr: float = 0.5):
+def monotone_logistic(x, y, w, signs, l2: float = 0.03, steps: int = 4000, lr: float = 0.5):
     """Weighted logistic regression whose coefficients keep the given signs (+1: more of the
-    feature never lowers the confidence, -1: never raises it, 0: free). Returns [bias, coef...]."""
+    feature never lowers the confidence, -1: never raises it, 0: free). Returns [bias, coef...].
+    ``l2`` 0.03 had the lowest log loss of 0.003, 0.01, 0.03, 0.1 and 0.3, each history predicted
+    from a fit on the others (2026-11-27)."""
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mu) / sd
     beta = np.zeros(x.shape[1])

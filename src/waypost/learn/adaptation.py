@@ -312,7 +312,10 @@ def adapt(
         convention_occs = [o for o in by_word[word] if not o.literal]
         for occ in literal_occs:
             old_text = command[occ.start : occ.end]
-            edits.append((occ.start, occ.end, _replacement(old_text, slot, new, occ.part)))
+            # where the team writes the new value its own way, that way (prod → stage)
+            known = None if occ.part else conv.filling(command, occs, occ, new.norm)
+            text = known or _replacement(old_text, slot, new, occ.part)
+            edits.append((occ.start, occ.end, text))
         if convention_occs:
             edits.extend(_carry(command, convention_occs, word, new.norm, conv, result))
         result.substitutions.append((slot.text, new.text))

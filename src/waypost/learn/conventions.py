@@ -382,6 +382,29 @@ class Conventions:
                             self._keyed[opt].append((word, value, token))
             prev = token
 
+    def filling(
+        self, command: str, occs: Sequence[Occurrence], occ: Occurrence, word: str
+    ) -> str | None:
+        """How the team's commands wrote ``word`` where ``occ`` stands (the same hole of the
+        same template: ``stage`` in ``aks-weu-{}`` for staging, where prod is ``prod``)."""
+        prev = ""
+        for start, end in raw_tokens(command):
+            if start <= occ.start and occ.end <= end:
+                inside = [o for o in occs if start <= o.start and o.end <= end]
+                key = _template_key(command[start:end], start, inside, prev)
+                template = self.templates.get(key)
+                if template is None or occ not in inside:
+                    return None
+                hole = inside.index(occ)
+                seen = Counter(
+                    fillers[hole][1]
+                    for fillers, _ in template.instances
+                    if len(fillers) == len(inside) and fillers[hole][0] == word
+                )
+                return seen.most_common(1)[0][0] if seen else None
+            prev = command[start:end]
+        return None
+
     # -- relations ---------------------------------------------------------------------------
 
     def sibling(self, a: str, b: str) -> int:

@@ -136,3 +136,27 @@ def test_a_word_of_the_examples_heading_its_command_does_not_use_is_no_old_value
         request_intent=asked,
     )
     assert result.command == "gsutil lifecycle get gs://hl-stg-uploads"
+
+
+def test_a_literal_value_is_replaced_the_way_the_team_writes_the_new_one_there():
+    # prod is written out in the context name, staging is not: aks-weu-stage
+    history = [
+        (
+            "Tail the orders logs in prod.",
+            "kubectl --context aks-weu-prod -n orders logs deploy/orders",
+        ),
+        (
+            "Tail the notify logs in prod.",
+            "kubectl --context aks-weu-prod -n notify logs deploy/notify",
+        ),
+        (
+            "Tail the orders logs in staging.",
+            "kubectl --context aks-weu-stage -n orders logs deploy/orders",
+        ),
+        (
+            "Restart notify in staging.",
+            "kubectl --context aks-weu-stage -n notify rollout restart deploy/notify",
+        ),
+    ]
+    result = _adapt(*history[1], "Tail the notify logs in staging.", history=history)
+    assert result.command == "kubectl --context aks-weu-stage -n notify logs deploy/notify"
