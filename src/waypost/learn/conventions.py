@@ -218,6 +218,7 @@ class Conventions:
         self._docs: dict[str, set[int]] = defaultdict(set)
         self._exclusive: dict[tuple[str, str], bool] = {}
         self._canonical: dict[str, str] = {}
+        self._fillings: dict[tuple[str, str], dict[tuple[int, int, str], str]] = {}
         self._occurrences: dict[tuple[str, tuple[Word, ...]], tuple[Occurrence, ...]] = {}
         """Word → the examples whose request says it (to tell alternatives from companions)."""
 
@@ -307,6 +308,7 @@ class Conventions:
         self.templates.clear()
         self._keyed.clear()
         self._occurrences.clear()
+        self._fillings.clear()
         for index, (words, command) in enumerate(examples):
             self._add_templates(index, value_words(words), command)
 
@@ -395,15 +397,23 @@ class Conventions:
                 template = self.templates.get(key)
                 if template is None or occ not in inside:
                     return None
-                hole = inside.index(occ)
-                seen = Counter(
-                    fillers[hole][1]
-                    for fillers, _ in template.instances
-                    if len(fillers) == len(inside) and fillers[hole][0] == word
-                )
-                return seen.most_common(1)[0][0] if seen else None
+                return self._fillings_of(key).get((len(inside), inside.index(occ), word))
             prev = command[start:end]
         return None
+
+    def _fillings_of(self, key: tuple[str, str]) -> dict[tuple[int, int, str], str]:
+        """(holes, hole, word) → the text most often filling that hole of template ``key``."""
+        found = self._fillings.get(key)
+        if found is None:
+            seen: Counter[tuple[int, int, str, str]] = Counter()
+            for fillers, _ in self.templates[key].instances:
+                for hole, (word, text) in enumerate(fillers):
+                    seen[(len(fillers), hole, word, text)] += 1
+            found = {}
+            for (holes, hole, word, text), _ in seen.most_common():
+                found.setdefault((holes, hole, word), text)
+            self._fillings[key] = found
+        return found
 
     # -- relations ---------------------------------------------------------------------------
 
