@@ -263,16 +263,11 @@ class Conventions:
             ]
             if best:
                 owners[atom] = max(best)[2]
-        # atoms first, then the compounds none of whose atoms realizes anything (us-west-2,
-        # but not eks-prd-usw2: there prd and usw2 are carried on their own)
-        conv._own({a: w for a, w in owners.items() if "-" not in a}, examples)
-        compounds = {
-            a: w
-            for a, w in owners.items()
-            if "-" in a and not any(p in conv.owner for p in a.split("-"))
-        }
-        if compounds:
-            conv._own({**conv.owner, **compounds}, examples)
+        conv._own(
+            {a: w for a, w in owners.items() if "-" not in a},
+            {a: w for a, w in owners.items() if "-" in a},
+            examples,
+        )
         for template in conv.templates.values():
             by_hole: dict[int, set[str]] = defaultdict(set)
             for fillers, _ in template.instances:
@@ -288,15 +283,32 @@ class Conventions:
                     conv.holes_of[w].append(hole)
         return conv
 
-    def _own(self, owners: dict[str, str], examples: Sequence[tuple[Sequence[Word], str]]) -> None:
-        """Make each atom of ``owners`` a realization of its word and read every command's
-        templates. An atom that no other value ever takes the place of realizes nothing that
-        could change ("gs" in every bucket URL, owned by the heading of a notebook about
-        uploads): it is dropped, and the templates are read again without it."""
-        self._read_templates(owners, examples)
+    def _own(
+        self,
+        atoms: dict[str, str],
+        compounds: dict[str, str],
+        examples: Sequence[tuple[Sequence[Word], str]],
+    ) -> None:
+        """Make ``atoms`` realizations of their words and read every command's templates. An
+        atom that no other value ever takes the place of realizes nothing that could change
+        ("gs" in every bucket URL, owned by the heading of a notebook about uploads) and is
+        dropped. Then the compounds none of whose kept atoms realizes anything join (us-west-2,
+        but not eks-prd-usw2: there prd and usw2 are carried on their own), and the templates
+        are read again, without whatever does not alternate."""
+        self._read_templates(atoms, examples)
         alternating = self._alternating()
-        if not alternating >= set(owners):
-            self._read_templates({a: w for a, w in owners.items() if a in alternating}, examples)
+        kept = {a: w for a, w in atoms.items() if a in alternating}
+        joined = {a: w for a, w in compounds.items() if not any(p in kept for p in a.split("-"))}
+        owners = {**kept, **joined}
+        if owners == atoms:
+            return
+        self._read_templates(owners, examples)
+        if joined:
+            alternating = self._alternating()
+            if not alternating >= set(owners):
+                self._read_templates(
+                    {a: w for a, w in owners.items() if a in alternating}, examples
+                )
 
     def _read_templates(
         self, owners: dict[str, str], examples: Sequence[tuple[Sequence[Word], str]]
