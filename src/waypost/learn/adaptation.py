@@ -8,7 +8,9 @@ request that can take its place: a sibling value (same template elsewhere in the
 literal of the same type (a number for a number, a sha for a sha), or an unknown word in the same
 place of a sentence that otherwise reads the same. Every pairing is applied at once, on spans of
 the original text, so several slots change together, multi-line cells keep all their lines, and
-the program and option names are never touched.
+the program and option names are never touched. An option value that follows a replaced value
+without spelling it (``--subscription corp-nonprod`` for staging and dev) changes with it, to
+what the team's commands give that option for the new value (``Conventions.dependent``).
 """
 
 from __future__ import annotations
@@ -298,6 +300,9 @@ def adapt(
         if score == _GUESS:
             result.guesses += 1
 
+    # option values that follow a replaced value without spelling it (--location, --subscription)
+    kept = {w for w in by_word if w not in pairs} | (q_norms & r_norms)
+    dependent = conv.dependents(command, occs, {w: n.norm for w, n in pairs.items()}, kept)
     for word in open_slots:
         new = pairs.get(word)
         slot = slot_word[word]
@@ -326,6 +331,9 @@ def adapt(
         if new.is_literal and new.norm not in used_new:
             result.unplaced += 1
 
+    if dependent:
+        edits = [e for e in edits if not any(s < e[1] and e[0] < t for s, t, _ in dependent)]
+        edits += dependent
     edits.sort()
     out, at = [], 0
     for start, end, text in edits:

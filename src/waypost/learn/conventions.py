@@ -15,6 +15,11 @@ services, buckets) — nothing names the kinds, they are whatever the history sh
 fillers of one template under two siblings gives *rewrite rules* (``prd`` → ``stg``,
 ``prd-3e7a`` → ``stg-81bd``, ``us-central1`` → ``europe-west4``), which carry a command from one
 value to another even in a token never seen with the new value.
+
+Some option values follow a value without spelling it: ``--subscription globex-nonprod`` for both
+staging and dev, ``--location westeurope`` for staging only. Where every command of the history
+gives an option the same value for one word (and other words give it others), that value
+*depends* on the word, and changes with it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ __all__ = [
     "Conventions",
     "Occurrence",
     "find_literal",
+    "option_values",
     "raw_tokens",
 ]
 
@@ -44,7 +50,14 @@ _MIN_LIFT = 1.25
 """... and the word must be that much likelier with the atom than without it: a word every
 request says (a heading all notebooks share) realizes nothing."""
 
+_DEPENDENT_SUPPORT = 2
+"""An option's value depends on a word when at least this many commands for requests with the
+word give it that value ..."""
+_DEPENDENT_PRECISION = 0.8
+"""... and this share of them at least."""
+
 _ALNUM = re.compile(r"[A-Za-z0-9]")
+_ASSIGNMENT = re.compile(r"^\w+=")
 _ATOM_SPANS = re.compile(r"[A-Za-z0-9]+")
 _COMPOUND_SPANS = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9-])")
 
@@ -103,7 +116,7 @@ def argument_spans(command: str) -> tuple[tuple[int, int], ...]:
         if token in _SEPARATORS:
             first = True
             continue
-        if first and not re.match(r"^\w+=", token):
+        if first and not _ASSIGNMENT.match(token):
             first = token.endswith((";", "|"))
             continue
         first = token.endswith((";", "|", "&&"))
@@ -128,13 +141,49 @@ def argument_atoms(command: str) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def option_values(command: str) -> tuple[tuple[tuple[str, str], int, int], ...]:
+    """``((program, option), start, end)`` of each option's value in ``command``: the token after
+    ``--option``, or what follows ``=`` in ``--option=value``."""
+    out: list[tuple[tuple[str, str], int, int]] = []
+    program, option = "", ""
+    first, last_end = True, 0
+    for start, end in raw_tokens(command):
+        if "\n" in command[last_end:start]:
+            first = True
+        last_end = end
+        token = command[start:end]
+        if first and _ASSIGNMENT.match(token):
+            continue  # FOO=bar before the program
+        if first or token in _SEPARATORS:
+            first = token in _SEPARATORS or token.endswith((";", "|"))
+            program = "" if token in _SEPARATORS else token
+            option = ""
+            continue
+        first = token.endswith((";", "|", "&&"))
+        if token.startswith("-"):
+            name, eq, value = token.partition("=")
+            option = "" if eq else name
+            if eq and value:
+                out.append(((program, name), start + len(name) + 1, end))
+            continue
+        if option:
+            out.append(((program, option), start, end))
+        option = ""
+    return tuple(out)
+
+
 def _boundary_ok(text: str, start: int, end: int, needle: str) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     # "v2.14.0": a literal that starts with a digit may follow a letter
     if before and _ALNUM.match(before) and not (needle[0].isdigit() and before.isalpha()):
         return False
-    return not (after and _ALNUM.match(after))
+    if not after or not _ALNUM.match(after):
+        return True
+    # "2024-05-14T09:30:00Z": a date, time or version may run into a letter (a bare number
+    # may not: the 3 of "3e7a" is no count)
+    return needle[-1].isdigit() and after.isalpha() and not needle.isalnum()
 
 
 def find_literal(text: str, needle: str) -> list[tuple[int, int]]:
@@ -220,6 +269,8 @@ class Conventions:
         self._canonical: dict[str, str] = {}
         self._fillings: dict[tuple[str, str], dict[tuple[int, int, str], str]] = {}
         self._occurrences: dict[tuple[str, tuple[Word, ...]], tuple[Occurrence, ...]] = {}
+        self.dependent: dict[tuple[str, str], dict[str, str]] = {}
+        """(program, option) → word → the value the option takes for it (see the module)."""
         """Word → the examples whose request says it (to tell alternatives from companions)."""
 
     @classmethod
@@ -281,7 +332,67 @@ class Conventions:
                 conv.holes.append(frozenset(ws))
                 for w in ws:
                     conv.holes_of[w].append(hole)
+        conv._read_dependents(examples)
         return conv
+
+    def _read_dependents(self, examples: Sequence[tuple[Sequence[Word], str]]) -> None:
+        """Fill ``dependent``: options whose value is the same in (nearly) every command for a
+        request with one value word, and differs between such words."""
+        seen: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
+        said: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for words, command in examples:
+            vws = value_words(words)
+            values = {w.norm for w in vws if w.norm in self.holes_of}
+            if not values:
+                continue
+            occs = self.occurrences(command, vws)
+            for slot, start, end in option_values(command):
+                # a value spelling one word ("-n billing") says nothing of the others
+                inside = {o.word for o in occs if start <= o.start and o.end <= end}
+                text = command[start:end]
+                for w in values if not inside else values & inside if len(inside) == 1 else ():
+                    seen[slot][(w, text)] += 1
+                    said[slot][w] += 1
+        for slot, counts in seen.items():
+            rule: dict[str, str] = {}
+            for (w, text), n in counts.most_common():
+                if w in rule:
+                    continue
+                ok = n >= _DEPENDENT_SUPPORT and n >= _DEPENDENT_PRECISION * said[slot][w]
+                rule[w] = text if ok else ""
+            # the value changes along the word's kind: a sibling gives it another value
+            rule = {
+                w: text
+                for w, text in rule.items()
+                if text and any(rule.get(s, text) != text for s in self.siblings_of(w))
+            }
+            if rule:
+                self.dependent[slot] = rule
+
+    def dependents(
+        self,
+        command: str,
+        occs: Sequence[Occurrence],
+        changes: dict[str, str],
+        kept: set[str],
+    ) -> list[tuple[int, int, str]]:
+        """Edits to the option values of ``command`` (whose realizations are ``occs``) that
+        depend on a word ``changes`` replaces (old → new), unless a word the request keeps
+        explains the value as well."""
+        edits = []
+        for slot, start, end in option_values(command):
+            rule = self.dependent.get(slot)
+            if rule is None:
+                continue
+            if any(start <= o.start and o.end <= end and o.word not in changes for o in occs):
+                continue  # the value spells a word that stays
+            text = command[start:end]
+            if any(rule.get(w) == text for w in kept):
+                continue
+            new = {rule[b] for a, b in changes.items() if rule.get(a) == text and b in rule}
+            if len(new) == 1 and text not in new:
+                edits.append((start, end, new.pop()))
+        return edits
 
     def _own(
         self,

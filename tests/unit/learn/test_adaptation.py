@@ -1,4 +1,4 @@
-from test_conventions import HISTORY
+from test_conventions import HISTORY, SUBSCRIPTIONS
 
 from waypost.learn.adaptation import adapt
 from waypost.learn.conventions import Conventions
@@ -160,3 +160,21 @@ def test_a_literal_value_is_replaced_the_way_the_team_writes_the_new_one_there()
     ]
     result = _adapt(*history[1], "Tail the notify logs in staging.", history=history)
     assert result.command == "kubectl --context aks-weu-stage -n notify logs deploy/notify"
+
+
+def test_an_option_value_that_depends_on_the_environment_changes_with_it():
+    result = _adapt(*SUBSCRIPTIONS[0], "Show the ledger server in staging.", history=SUBSCRIPTIONS)
+    assert result.command == "az pg show -n pg-ledger-stg --subscription corp-np"
+    result = _adapt(*SUBSCRIPTIONS[4], "List orders backups in prod.", history=SUBSCRIPTIONS)
+    assert result.command == "az pg backups -n pg-orders-prd --subscription corp-prod"
+
+
+def test_a_date_and_a_time_change_inside_one_timestamp_token():
+    history = [
+        (
+            "Restore billing to 2024-05-14 09:30 UTC.",
+            "az pg restore -n pg-billing --restore-time 2024-05-14T09:30:00Z",
+        )
+    ]
+    result = _adapt(*history[0], "Restore billing to 2024-06-02 14:15 UTC.", history=history)
+    assert result.command == "az pg restore -n pg-billing --restore-time 2024-06-02T14:15:00Z"

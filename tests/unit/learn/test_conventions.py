@@ -1,4 +1,4 @@
-from waypost.learn.conventions import Conventions, argument_spans, find_literal
+from waypost.learn.conventions import Conventions, argument_spans, find_literal, option_values
 from waypost.learn.lexicon import request_words
 
 HISTORY = [
@@ -51,6 +51,10 @@ def test_literals_match_only_between_atom_boundaries():
     assert find_literal("deploy/checkout-v2", "checkout") == [(7, 15)]
     assert find_literal("checkouts", "checkout") == []
     assert find_literal("git tag v2.14.0", "2.14.0") == [(9, 15)]
+    # a date or a time may run into a letter; a bare number may not ("3e7a" holds no 3)
+    assert find_literal("--at 2024-05-14T09:30:00Z", "2024-05-14") == [(5, 15)]
+    assert find_literal("--at 2024-05-14T09:30:00Z", "09:30") == [(16, 21)]
+    assert find_literal("hooli-prd-3e7a", "3") == []
 
 
 def test_program_and_option_names_are_never_argument_spans():
@@ -98,3 +102,32 @@ def test_an_atom_no_other_value_ever_replaces_is_no_convention():
     conv = Conventions.fit([(request_words(q), c) for q, c in history])
     assert "gs" not in conv.owner
     assert conv.owner["prd"] == "prod"
+
+
+def test_option_values_are_read_with_their_program():
+    command = "FOO=1 az vm list -g rg-x --subscription=corp-prod | grep -v idle"
+    found = [(slot, command[a:b]) for slot, a, b in option_values(command)]
+    assert found == [
+        (("az", "-g"), "rg-x"),
+        (("az", "--subscription"), "corp-prod"),
+        (("grep", "-v"), "idle"),
+    ]
+
+
+SUBSCRIPTIONS = [
+    ("Show the orders server in prod.", "az pg show -n pg-orders-prd --subscription corp-prod"),
+    ("Show the ledger server in prod.", "az pg show -n pg-ledger-prd --subscription corp-prod"),
+    ("List ledger backups in prod.", "az pg backups -n pg-ledger-prd --subscription corp-prod"),
+    ("Show the orders server in staging.", "az pg show -n pg-orders-stg --subscription corp-np"),
+    ("List ledger backups in staging.", "az pg backups -n pg-ledger-stg --subscription corp-np"),
+    ("Show the ledger server in dev.", "az pg show -n pg-ledger-dev --subscription corp-np"),
+    ("List orders backups in dev.", "az pg backups -n pg-orders-dev --subscription corp-np"),
+]
+
+
+def test_an_option_value_that_follows_a_word_without_spelling_it_depends_on_it():
+    conv = Conventions.fit([(request_words(q), c) for q, c in SUBSCRIPTIONS])
+    rule = conv.dependent[("az", "--subscription")]
+    assert (rule["prod"], rule["staging"], rule["dev"]) == ("corp-prod", "corp-np", "corp-np")
+    # "-n pg-orders-stg" spells the service and the environment: it depends on neither alone
+    assert ("az", "-n") not in conv.dependent
