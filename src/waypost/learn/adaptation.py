@@ -317,8 +317,10 @@ def adapt(
         convention_occs = [o for o in by_word[word] if not o.literal]
         for occ in literal_occs:
             old_text = command[occ.start : occ.end]
-            # where the team writes the new value its own way, that way (prod → stage)
-            known = None if occ.part else conv.filling(command, occs, occ, new.norm)
+            # where the team writes the new value its own way, that way (prod → stage); not a
+            # value whose case is part of it ($root_dir is not $ROOT_DIR)
+            own_way = not occ.part and not _case_matters(new)
+            known = conv.filling(command, occs, occ, new.norm) if own_way else None
             text = known or _replacement(old_text, slot, new, occ.part)
             edits.append((occ.start, occ.end, text))
         if convention_occs:

@@ -178,3 +178,12 @@ def test_a_date_and_a_time_change_inside_one_timestamp_token():
     ]
     result = _adapt(*history[0], "Restore billing to 2024-06-02 14:15 UTC.", history=history)
     assert result.command == "az pg restore -n pg-billing --restore-time 2024-06-02T14:15:00Z"
+
+
+def test_a_value_whose_case_is_part_of_it_is_not_respelled_the_teams_way():
+    history = [
+        ("Find all regular files under $dir", "find $dir -type f"),
+        ("Find all files under $ROOT_DIR", "find $ROOT_DIR -type f"),
+    ]
+    result = _adapt(*history[0], "Find all regular files under $root_dir", history=history)
+    assert result.command == "find $root_dir -type f"
