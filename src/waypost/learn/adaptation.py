@@ -171,6 +171,14 @@ def _alignment(example: Sequence[Word], request: Sequence[Word]) -> dict[str, st
     return pairs
 
 
+def _drop_action(aligned: dict[str, str], example: Sequence[Word], request: Sequence[Word]) -> None:
+    """Forget the pairing of the two sentences' first words: an imperative request starts with
+    its action, and two requests that start alike do not make "Bump" a value that takes the
+    place of "scale" (the history may still show two actions alternating: siblings)."""
+    if example and request and aligned.get(example[0].norm) == request[0].norm:
+        del aligned[example[0].norm]
+
+
 def _compatibility(
     slot: Word, new: Word, conv: Conventions, aligned: dict[str, str], slot_is_literal: bool
 ) -> float:
@@ -278,9 +286,12 @@ def adapt(
             slot_word[word] = Word(word, "word", -1)
         open_slots.append(word)
 
-    aligned = _alignment(
-        value_words(example_intent or example_words), value_words(request_intent or request_words)
+    sentences = (
+        value_words(example_intent or example_words),
+        value_words(request_intent or request_words),
     )
+    aligned = _alignment(*sentences)
+    _drop_action(aligned, *sentences)
     candidates = []
     for word in open_slots:
         slot = slot_word[word]

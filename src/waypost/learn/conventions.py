@@ -58,6 +58,8 @@ _DEPENDENT_PRECISION = 0.8
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _ASSIGNMENT = re.compile(r"^\w+=")
+_UNIT = re.compile(r"[a-z]{1,3}(?![a-z0-9])")
+"""A unit right after a number (``30m``, ``2tb``; the text is lower-cased)."""
 _ATOM_SPANS = re.compile(r"[A-Za-z0-9]+")
 _COMPOUND_SPANS = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9-])")
 
@@ -181,9 +183,11 @@ def _boundary_ok(text: str, start: int, end: int, needle: str) -> bool:
         return False
     if not after or not _ALNUM.match(after):
         return True
-    # "2024-05-14T09:30:00Z": a date, time or version may run into a letter (a bare number
-    # may not: the 3 of "3e7a" is no count)
-    return needle[-1].isdigit() and after.isalpha() and not needle.isalnum()
+    if not (needle[-1].isdigit() and after.isalpha()):
+        return False
+    # "2024-05-14T09:30:00Z": a date, time or version may run into a letter; a bare number
+    # only into a unit ("30m", "2TB"), not into an id ("3e7a")
+    return not needle.isalnum() or _UNIT.match(text, end) is not None
 
 
 def find_literal(text: str, needle: str) -> list[tuple[int, int]]:

@@ -187,3 +187,20 @@ def test_a_value_whose_case_is_part_of_it_is_not_respelled_the_teams_way():
     ]
     result = _adapt(*history[0], "Find all regular files under $root_dir", history=history)
     assert result.command == "find $root_dir -type f"
+
+
+def test_a_number_is_replaced_in_front_of_its_unit():
+    history = [
+        (
+            "Put auth into maintenance for 30 minutes.",
+            "itx maintenance on --svc auth --duration 30m",
+        )
+    ]
+    result = _adapt(*history[0], "Put auth into maintenance for 45 minutes.", history=history)
+    assert result.command == "itx maintenance on --svc auth --duration 45m"
+
+
+def test_the_action_a_request_starts_with_is_not_a_value_to_rename():
+    history = [("Scale the ledger api group to 4 instances.", "nomad job scale ledger api 4")]
+    result = _adapt(*history[0], "Bump the ledger api group to 6 instances.", history=history)
+    assert result.command == "nomad job scale ledger api 6"

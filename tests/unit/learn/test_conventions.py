@@ -55,6 +55,7 @@ def test_literals_match_only_between_atom_boundaries():
     assert find_literal("--at 2024-05-14T09:30:00Z", "2024-05-14") == [(5, 15)]
     assert find_literal("--at 2024-05-14T09:30:00Z", "09:30") == [(16, 21)]
     assert find_literal("hooli-prd-3e7a", "3") == []
+    assert find_literal("--duration 30m --size 2TB", "30") == [(11, 13)]
 
 
 def test_program_and_option_names_are_never_argument_spans():
