@@ -55,6 +55,8 @@ _COMPATIBLE = {
     "hex": {"hex", "ident"},
     "ident": {"ident", "hex"},
     "date": {"date"},
+    "month": {"month", "date"},
+    "monthday": {"monthday", "date"},
     "timestamp": {"timestamp"},
     "time": {"time"},
     "ip": {"ip"},
@@ -388,7 +390,8 @@ def _recased(
 
 
 def _replacement(old_text: str, slot: Word, new: Word, part: str) -> str:
-    text = new.part(part) if part else new.text
+    # a date where the example named only its month ("March 2024") or day ("13 May")
+    text = new.part(part or (slot.kind if slot.kind != new.kind else ""))
     if new.kind == "percent" and slot.kind == "number":
         text = text.rstrip("%")
     if slot.kind == "percent" and not old_text.endswith("%"):

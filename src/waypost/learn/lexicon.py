@@ -182,6 +182,7 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("date", re.compile(r"^\d{4}-\d{2}-\d{2}$")),
+    ("month", re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")),
     ("time", re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")),
     ("ip", re.compile(r"^\d{1,3}(\.\d{1,3}){3}(/\d+)?(:\d+)?$")),
     ("version", re.compile(r"^[vV]?\d+(\.\d+){1,3}([-+][0-9A-Za-z.-]+)?$")),
@@ -246,6 +247,8 @@ class Word:
             out += [("port", port), ("host", host)]
         elif self.kind == "percent":
             out.append(("number", self.text.rstrip("%")))
+        elif self.kind == "date":
+            out += [("month", self.text[:7]), ("monthday", self.text[5:])]
         return out
 
     def part(self, name: str) -> str:
@@ -294,8 +297,65 @@ def request_words(text: str) -> tuple[Word, ...]:
 
 _SPLIT = re.compile(r"[\s]+")
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+_PROSE_DATE = re.compile(
+    rf"\b(?:(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
+    rf"|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY})(?:,?\s+(?P<y2>{_YEAR}))?"
+    rf"|(?P<m3>{_MONTH}),?\s+(?P<y3>{_YEAR}))(?![\w:])",
+    re.IGNORECASE,
+)
+"""A date as prose writes it: "13 May", "March 2024", "June 2, 2024"."""
+
+
+def _prose_date(match: re.Match[str]) -> Word:
+    """The date a ``_PROSE_DATE`` match names, as commands write it: ``2024-05-13``, ``2024-03``
+    (kind ``month``) or, without a year, ``05-13`` (kind ``monthday``)."""
+    g = match.groupdict()
+    month = _MONTHS[(g["m1"] or g["m2"] or g["m3"]).rstrip(".").lower()]
+    day = g["d1"] or g["d2"]
+    year = g["y1"] or g["y2"] or g["y3"]
+    day_text = "" if day is None else f"{int(re.sub(r'[a-z]+$', '', day.lower())):02d}"
+    if year and day_text:
+        return Word(f"{year}-{month:02d}-{day_text}", "date", 0)
+    if year:
+        return Word(f"{year}-{month:02d}", "month", 0)
+    return Word(f"{month:02d}-{day_text}", "monthday", 0)
+
 
 def _plain(text: str, out: list[Word]) -> None:
+    pos = 0
+    for match in _PROSE_DATE.finditer(text):
+        _tokens(text[pos : match.start()], out)
+        date = _prose_date(match)
+        out.append(Word(date.text, date.kind, len(out)))
+        pos = match.end()
+    _tokens(text[pos:], out)
+
+
+def _tokens(text: str, out: list[Word]) -> None:
     for raw in _SPLIT.split(text):
         token = _clean(raw)
         if not token:

@@ -204,3 +204,12 @@ def test_the_action_a_request_starts_with_is_not_a_value_to_rename():
     history = [("Scale the ledger api group to 4 instances.", "nomad job scale ledger api 4")]
     result = _adapt(*history[0], "Bump the ledger api group to 6 instances.", history=history)
     assert result.command == "nomad job scale ledger api 6"
+
+
+def test_a_date_asked_in_prose_replaces_the_one_the_command_spells():
+    history = [("Re-run the February 2024 export.", "itx reports rerun --month 2024-02")]
+    result = _adapt(*history[0], "Re-run the March 2024 export.", history=history)
+    assert result.command == "itx reports rerun --month 2024-03"
+    history = [("Download the 13 May export.", "az blob download --name exports/2024-05-13.csv")]
+    result = _adapt(*history[0], "Download the 2024-05-20 export.", history=history)
+    assert result.command == "az blob download --name exports/2024-05-20.csv"

@@ -7,6 +7,7 @@ def test_literals_get_a_type():
     assert literal_type("3f9c2a1") == "hex"
     assert literal_type("2024-05-20T08:00:00Z") == "timestamp"
     assert literal_type("2024-05-17") == "date"
+    assert literal_type("2024-05") == "month"
     assert literal_type("14:30") == "time"
     assert literal_type("2TB") == "quantity"
     assert literal_type("thumbnailer-00041-vup") == "ident"
@@ -52,3 +53,14 @@ def test_command_atoms_include_option_names():
         "hl",
         "prd",
     )
+
+
+def test_a_date_written_as_prose_is_one_literal_written_as_commands_write_it():
+    def dates(text):
+        return [(w.text, w.kind) for w in request_words(text) if w.kind != "word"]
+
+    assert dates("Download the 13 May orders export.") == [("05-13", "monthday")]
+    assert dates("Re-run the February 2024 export.") == [("2024-02", "month")]
+    assert dates("Restore it to June 2, 2024 at noon.") == [("2024-06-02", "date")]
+    assert dates("the 1st of Jan 2025") == [("2025-01-01", "date")]
+    assert dates("May I scale it to 3 in march?") == [("3", "number")]
