@@ -364,14 +364,15 @@ class Conventions:
                     continue
                 ok = n >= _DEPENDENT_SUPPORT and n >= _DEPENDENT_PRECISION * said[slot][w]
                 rule[w] = text if ok else ""
+            rule = {w: text for w, text in rule.items() if text}
             # the value changes along the word's kind: a sibling gives it another value
-            rule = {
-                w: text
-                for w, text in rule.items()
-                if text and any(rule.get(s, text) != text for s in self.siblings_of(w))
-            }
-            if rule:
-                self.dependent[slot] = rule
+            varies: set[str] = set()
+            for hole in {h for w in rule for h in self.holes_of[w]}:
+                members = [w for w in self.holes[hole] if w in rule]
+                if len({rule[w] for w in members}) > 1:
+                    varies.update(members)
+            if varies:
+                self.dependent[slot] = {w: rule[w] for w in varies}
 
     def dependents(
         self,
