@@ -131,3 +131,26 @@ def test_the_environment_a_notebooks_title_names_is_learned_and_changed():
     assistant = OfflineAssistant(store, embeddings=False)
     best = assistant.rank(build_query([markup("# Task"), markup("Restart ledger in staging.")]))
     assert best[0].command == "itx restart ledger --env stg --region eu-west-1"
+
+
+def test_an_action_the_request_refuses_is_not_suggested():
+    history = [
+        ("Rotate the auth signing key in staging.", "vault rotate secret/stg/auth/signing-key"),
+        ("Rotate the billing signing key in prod.", "vault rotate secret/prd/billing/signing-key"),
+        *HISTORY,
+    ]
+    log = MemoryEventLog(
+        [
+            run(f"c{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z")
+            for i, (q, cmd) in enumerate(history)
+        ]
+    )
+    store = MemoryStore()
+    Learner(log, store).poll()
+    assistant = OfflineAssistant(store, embeddings=False)
+    asked = assistant.suggest([markup("Rotate the billing signing key in staging.")])
+    assert asked is not None and asked.cells[0].value.startswith("vault rotate")
+    refused = assistant.suggest(
+        [markup("Show the billing signing key in staging; don't rotate it.")]
+    )
+    assert refused is None

@@ -64,3 +64,15 @@ def test_a_date_written_as_prose_is_one_literal_written_as_commands_write_it():
     assert dates("Restore it to June 2, 2024 at noon.") == [("2024-06-02", "date")]
     assert dates("the 1st of Jan 2025") == [("2025-01-01", "date")]
     assert dates("May I scale it to 3 in march?") == [("3", "number")]
+
+
+def test_what_a_request_refuses_is_not_asked_for():
+    def texts(text):
+        return [w.text for w in request_words(text)]
+
+    assert "rotate" not in texts("Just read the key, don't rotate anything.")
+    assert "raise" not in texts("Before we raise max_connections, what is it now?")
+    assert "APNs" not in texts("Show every key, not just the APNs one.")
+    assert texts("Find all files not owned by root") == [
+        "Find", "all", "files", "not", "owned", "by", "root"
+    ]  # fmt: skip
