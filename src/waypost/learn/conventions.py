@@ -58,6 +58,7 @@ _DEPENDENT_PRECISION = 0.8
 
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _ASSIGNMENT = re.compile(r"^\w+=")
+_COMPOUND_WORD = re.compile(r"\w[-_]\w")
 _UNIT = re.compile(r"[a-z]{1,3}(?![a-z0-9])")
 """A unit right after a number (``30m``, ``2tb``; the text is lower-cased)."""
 _ATOM_SPANS = re.compile(r"[A-Za-z0-9]+")
@@ -595,8 +596,9 @@ class Conventions:
         return w in self.word_count or w in self.known_atoms
 
     def canonical(self, word: Word) -> Word:
-        """An unknown word read as the known value it spells out in full ("production" → "prod")."""
-        if word.kind != "word" or self.knows(word.norm):
+        """An unknown word read as the known value it spells out in full ("production" → "prod");
+        not a compound ("batch_size" is not "batch")."""
+        if word.kind != "word" or self.knows(word.norm) or _COMPOUND_WORD.search(word.norm):
             return word
         best = self._canonical.get(word.norm)
         if best is None:

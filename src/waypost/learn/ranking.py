@@ -28,12 +28,13 @@ history, and a history's ``consistency`` mixes them.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from waypost.learn.adaptation import Adaptation, adapt
 from waypost.learn.conventions import find_literal, value_words
 from waypost.learn.history import Entry, History, command_terms, query_words, request_terms
-from waypost.learn.lexicon import Word
+from waypost.learn.lexicon import Word, stem
 from waypost.learn.query import Query
 
 __all__ = [
@@ -275,8 +276,9 @@ def rank(
     words = tuple(history.conv.canonical(w) for w in words)
     intent = tuple(history.conv.canonical(w) for w in intent)
     request_keys = {w.key for w in words} | {w.norm for w in words}
-    # "on-call" asks for what "on call" said: the parts of a hyphenated word count as said
-    request_keys |= {part for w in words if w.kind == "word" for part in w.norm.split("-") if part}
+    # "on-call" asks for what "on call" said, "batch_size" what "batch size" did: the parts of
+    # a compound count as said
+    request_keys |= {part for w in words if w.kind == "word" for part in _parts(w.norm)}
     rterms = set(request_terms(words))
     content = _content(intent)
     total_weight = sum(_weight(history, w) for w in content) or 1.0
@@ -393,8 +395,8 @@ def _explains(
     p = history.tm.best(w.key, cterms)
     if w.kind == "word" and any(_related(w.norm, t) for t in terms):
         return max(_RELATED, min(1.0, 2.0 * p))
-    if w.kind == "word" and "-" in w.text:
-        parts = [q for q in w.norm.split("-") if q]
+    parts = _parts(w.norm) if w.kind == "word" else []
+    if parts:
         hit = sum(1 for q in parts if q in terms or q in cterms)
         if hit:
             return max(hit / len(parts), min(1.0, 2.0 * p))
@@ -414,9 +416,21 @@ def _cover_example(
             explained += weight
         elif u.kind == "word" and any(_related(u.norm, k) for k in request_keys):
             explained += weight * _RELATED
+        elif u.kind == "word" and (parts := _parts(u.norm)) and request_keys.issuperset(parts):
+            explained += weight  # "batch size" asks for what "batch_size" said
         elif u.key in spelled or u.norm in spelled:
             missing += 1
     return (explained / total if total else 1.0), missing
+
+
+_COMPOUND = re.compile(r"[-_]")
+
+
+def _parts(norm: str) -> list[str]:
+    """The stems of a compound word's parts (``on-call``, ``batch_size``); none for a plain one."""
+    if "-" not in norm and "_" not in norm:
+        return []
+    return [stem(p) for p in _COMPOUND.split(norm) if p]
 
 
 _EVIDENCE = 3

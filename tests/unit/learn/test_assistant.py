@@ -154,3 +154,30 @@ def test_an_action_the_request_refuses_is_not_suggested():
         [markup("Show the billing signing key in staging; don't rotate it.")]
     )
     assert refused is None
+
+
+def test_a_compound_word_says_what_its_parts_said():
+    history = [
+        (
+            "What batch size is the reports job using in prod?",
+            "consul kv get cfg/reports/prd/batch",
+        ),
+        (
+            "What batch size is the ledger job using in staging?",
+            "consul kv get cfg/ledger/stg/batch",
+        ),
+        *HISTORY,
+    ]
+    log = MemoryEventLog(
+        [
+            run(f"c{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z")
+            for i, (q, cmd) in enumerate(history)
+        ]
+    )
+    store = MemoryStore()
+    Learner(log, store).poll()
+    assistant = OfflineAssistant(store, embeddings=False)
+    query = build_query([markup("Which batch_size does the prod reports job read?")])
+    best = assistant.rank(query)[0]
+    assert best.command == "consul kv get cfg/reports/prd/batch"
+    assert best.features.cover_example > 0.7  # "batch" and "size" were both asked
