@@ -200,6 +200,8 @@ def _compatibility(
         return 0.0  # a convention can only be carried to a value with known realizations
     if is_aligned and conv.kin(slot.norm, new.norm):
         return _KIN  # both are values of one kind: they share a sibling
+    if conv.consistent and conv.kin(slot.norm, new.norm) and conv.exclusive(slot.norm, new.norm):
+        return _GUESS  # a team's value of the same kind, where the sentences differ
     # a guess: the word stands where the slot stood in a sentence that otherwise reads the same
     return _GUESS if is_aligned else 0.0
 

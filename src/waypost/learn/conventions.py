@@ -276,6 +276,10 @@ class Conventions:
         self._occurrences: dict[tuple[str, tuple[Word, ...]], tuple[Occurrence, ...]] = {}
         self.dependent: dict[tuple[str, str], dict[str, str]] = {}
         """(program, option) → word → the value the option takes for it (see the module)."""
+        self.consistent = False
+        """The history answers one request on another value with the same command (a team's
+        runbooks, not a corpus of variants): there two values of one kind may stand in for each
+        other even where no template shows them together (set by ``History.fit``)."""
         """Word → the examples whose request says it (to tell alternatives from companions)."""
 
     @classmethod

@@ -167,6 +167,7 @@ class History:
             [e.intent for e in history.entries],
         )
         history.consistency = _consistency(history)
+        history.conv.consistent = history.consistency >= _CONSISTENT
         return history
 
     def _index(self) -> None:
@@ -359,6 +360,9 @@ def _idf(n: int, df: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
+_CONSISTENT = 0.5
+"""A history at least this consistent is a team's runbooks, where values of one kind stand in
+for each other (``Conventions.consistent``); below it, a corpus of variants."""
 _CONSISTENCY_PAIRS = 200
 """At most this many pairs are tried (spread evenly over the history)."""
 _CONSISTENCY_PRIOR = 2.0

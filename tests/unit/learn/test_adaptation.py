@@ -213,3 +213,22 @@ def test_a_date_asked_in_prose_replaces_the_one_the_command_spells():
     history = [("Download the 13 May export.", "az blob download --name exports/2024-05-13.csv")]
     result = _adapt(*history[0], "Download the 2024-05-20 export.", history=history)
     assert result.command == "az blob download --name exports/2024-05-20.csv"
+
+
+def test_in_a_teams_history_a_value_of_the_same_kind_stands_in_for_another():
+    history = [
+        ("Show the ledger database in staging.", "aws rds describe --id ledger-db-stg"),
+        ("Show the billing database in staging.", "aws rds describe --id billing-db-stg"),
+        ("Show the billing database in prod.", "aws rds describe --id billing-db-prd"),
+        ("Show the ledger database in prod.", "aws rds describe --id ledger-db-prd"),
+        ("List the billing exports.", "aws s3 ls s3://exports/billing/"),
+        ("List the reports exports.", "aws s3 ls s3://exports/reports/"),
+    ]
+    conv = Conventions.fit([(request_words(q), c) for q, c in history])
+    example, command = history[0]
+    request = request_words("What state is the reports database in, on staging?")
+    # ledger and reports never filled one template, but both took billing's place
+    assert adapt(command, request_words(example), request, conv).command == command
+    conv.consistent = True
+    result = adapt(command, request_words(example), request, conv)
+    assert result.command == "aws rds describe --id reports-db-stg"
