@@ -169,10 +169,108 @@ up", "turn off") and negations are not in it."""
 
 _STEMMER = Stemmer.Stemmer("english")
 
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "arise": "arose arisen",
+        "awake": "awoke awoken",
+        "begin": "began begun",
+        "bite": "bit bitten",
+        "blow": "blew blown",
+        "break": "broke broken",
+        "bring": "brought",
+        "build": "built",
+        "buy": "bought",
+        "catch": "caught",
+        "choose": "chose chosen",
+        "come": "came",
+        "do": "did done",
+        "draw": "drew drawn",
+        "drive": "drove driven",
+        "eat": "ate eaten",
+        "feed": "fed",
+        "feel": "felt",
+        "fight": "fought",
+        "fly": "flew flown",
+        "forbid": "forbade forbidden",
+        "forget": "forgot forgotten",
+        "forgive": "forgave forgiven",
+        "freeze": "froze frozen",
+        "get": "got gotten",
+        "give": "gave given",
+        "go": "went gone",
+        "grow": "grew grown",
+        "hang": "hung",
+        "have": "had",
+        "hear": "heard",
+        "hide": "hid hidden",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "lose": "lost",
+        "make": "made",
+        "mean": "meant",
+        "meet": "met",
+        "mistake": "mistook mistaken",
+        "override": "overrode overridden",
+        "overwrite": "overwrote overwritten",
+        "pay": "paid",
+        "rebuild": "rebuilt",
+        "redo": "redid redone",
+        "rerun": "reran",
+        "ride": "rode ridden",
+        "ring": "rang rung",
+        "run": "ran",
+        "say": "said",
+        "see": "seen",
+        "seek": "sought",
+        "sell": "sold",
+        "send": "sent",
+        "shake": "shook shaken",
+        "shoot": "shot",
+        "show": "shown",
+        "shrink": "shrank shrunk",
+        "sing": "sang sung",
+        "sink": "sank sunk",
+        "sit": "sat",
+        "sleep": "slept",
+        "slide": "slid",
+        "speak": "spoke spoken",
+        "spend": "spent",
+        "spin": "spun",
+        "stand": "stood",
+        "steal": "stole stolen",
+        "stick": "stuck",
+        "strike": "struck stricken",
+        "swear": "swore sworn",
+        "sweep": "swept",
+        "swim": "swam swum",
+        "swing": "swung",
+        "take": "took taken",
+        "teach": "taught",
+        "tear": "tore torn",
+        "tell": "told",
+        "think": "thought",
+        "throw": "threw thrown",
+        "understand": "understood",
+        "undo": "undid undone",
+        "wake": "woke woken",
+        "wear": "wore worn",
+        "win": "won",
+        "withdraw": "withdrew withdrawn",
+        "write": "wrote written",
+        "rewrite": "rewrote rewritten",
+    }.items()
+    for form in forms.split()
+}
+"""Irregular past forms of English verbs and their base ("frozen" → "freeze"), which a stemmer
+leaves apart. Forms that are also other words ("found", "left", "saw", "bound") are not in it."""
+
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word.lower())
+    low = word.lower()
+    return _STEMMER.stemWord(_IRREGULAR.get(low, low))
 
 
 _TYPES: list[tuple[str, re.Pattern[str]]] = [

@@ -76,3 +76,11 @@ def test_what_a_request_refuses_is_not_asked_for():
     assert texts("Find all files not owned by root") == [
         "Find", "all", "files", "not", "owned", "by", "root"
     ]  # fmt: skip
+
+
+def test_irregular_past_forms_match_their_verb():
+    from waypost.learn.lexicon import stem
+
+    assert stem("frozen") == stem("freeze") == stem("freezes")
+    assert stem("ran") == stem("run")
+    assert stem("found") != stem("find")  # "found" is also a verb of its own
