@@ -1,3 +1,4 @@
+import pytest
 from test_conventions import HISTORY, SUBSCRIPTIONS
 
 from waypost.learn.adaptation import adapt
@@ -169,17 +170,6 @@ def test_an_option_value_that_depends_on_the_environment_changes_with_it():
     assert result.command == "az pg backups -n pg-orders-prd --subscription corp-prod"
 
 
-def test_a_date_and_a_time_change_inside_one_timestamp_token():
-    history = [
-        (
-            "Restore billing to 2024-05-14 09:30 UTC.",
-            "az pg restore -n pg-billing --restore-time 2024-05-14T09:30:00Z",
-        )
-    ]
-    result = _adapt(*history[0], "Restore billing to 2024-06-02 14:15 UTC.", history=history)
-    assert result.command == "az pg restore -n pg-billing --restore-time 2024-06-02T14:15:00Z"
-
-
 def test_a_value_whose_case_is_part_of_it_is_not_respelled_the_teams_way():
     history = [
         ("Find all regular files under $dir", "find $dir -type f"),
@@ -187,32 +177,6 @@ def test_a_value_whose_case_is_part_of_it_is_not_respelled_the_teams_way():
     ]
     result = _adapt(*history[0], "Find all regular files under $root_dir", history=history)
     assert result.command == "find $root_dir -type f"
-
-
-def test_a_number_is_replaced_in_front_of_its_unit():
-    history = [
-        (
-            "Put auth into maintenance for 30 minutes.",
-            "itx maintenance on --svc auth --duration 30m",
-        )
-    ]
-    result = _adapt(*history[0], "Put auth into maintenance for 45 minutes.", history=history)
-    assert result.command == "itx maintenance on --svc auth --duration 45m"
-
-
-def test_the_action_a_request_starts_with_is_not_a_value_to_rename():
-    history = [("Scale the ledger api group to 4 instances.", "nomad job scale ledger api 4")]
-    result = _adapt(*history[0], "Bump the ledger api group to 6 instances.", history=history)
-    assert result.command == "nomad job scale ledger api 6"
-
-
-def test_a_date_asked_in_prose_replaces_the_one_the_command_spells():
-    history = [("Re-run the February 2024 export.", "itx reports rerun --month 2024-02")]
-    result = _adapt(*history[0], "Re-run the March 2024 export.", history=history)
-    assert result.command == "itx reports rerun --month 2024-03"
-    history = [("Download the 13 May export.", "az blob download --name exports/2024-05-13.csv")]
-    result = _adapt(*history[0], "Download the 2024-05-20 export.", history=history)
-    assert result.command == "az blob download --name exports/2024-05-20.csv"
 
 
 def test_in_a_teams_history_a_value_of_the_same_kind_stands_in_for_another():
@@ -232,3 +196,47 @@ def test_in_a_teams_history_a_value_of_the_same_kind_stands_in_for_another():
     conv.consistent = True
     result = adapt(command, request_words(example), request, conv)
     assert result.command == "aws rds describe --id reports-db-stg"
+
+
+@pytest.mark.parametrize(
+    ("example", "command", "asked", "expected"),
+    [
+        pytest.param(
+            "Restore billing to 2024-05-14 09:30 UTC.",
+            "az pg restore -n pg-billing --restore-time 2024-05-14T09:30:00Z",
+            "Restore billing to 2024-06-02 14:15 UTC.",
+            "az pg restore -n pg-billing --restore-time 2024-06-02T14:15:00Z",
+            id="a date and a time inside one timestamp token",
+        ),
+        pytest.param(
+            "Put auth into maintenance for 30 minutes.",
+            "itx maintenance on --svc auth --duration 30m",
+            "Put auth into maintenance for 45 minutes.",
+            "itx maintenance on --svc auth --duration 45m",
+            id="a number in front of its unit",
+        ),
+        pytest.param(
+            "Scale the ledger api group to 4 instances.",
+            "nomad job scale ledger api 4",
+            "Bump the ledger api group to 6 instances.",
+            "nomad job scale ledger api 6",
+            id="the action a request starts with is no value to rename",
+        ),
+        pytest.param(
+            "Re-run the February 2024 export.",
+            "itx reports rerun --month 2024-02",
+            "Re-run the March 2024 export.",
+            "itx reports rerun --month 2024-03",
+            id="a month named in prose",
+        ),
+        pytest.param(
+            "Download the 13 May export.",
+            "az blob download --name exports/2024-05-13.csv",
+            "Download the 2024-05-20 export.",
+            "az blob download --name exports/2024-05-20.csv",
+            id="a full date where the example named a day in prose",
+        ),
+    ],
+)
+def test_a_literal_is_replaced_where_the_command_spells_it(example, command, asked, expected):
+    assert _adapt(example, command, asked, history=[(example, command)]).command == expected

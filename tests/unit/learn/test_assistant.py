@@ -17,11 +17,11 @@ HISTORY = [
 ]
 
 
-def _assistant():
+def _assistant(history=HISTORY):
     log = MemoryEventLog(
         [
             run(f"c{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z")
-            for i, (q, cmd) in enumerate(HISTORY)
+            for i, (q, cmd) in enumerate(history)
         ]
     )
     store = MemoryStore()
@@ -139,15 +139,7 @@ def test_an_action_the_request_refuses_is_not_suggested():
         ("Rotate the billing signing key in prod.", "vault rotate secret/prd/billing/signing-key"),
         *HISTORY,
     ]
-    log = MemoryEventLog(
-        [
-            run(f"c{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z")
-            for i, (q, cmd) in enumerate(history)
-        ]
-    )
-    store = MemoryStore()
-    Learner(log, store).poll()
-    assistant = OfflineAssistant(store, embeddings=False)
+    assistant, _, _ = _assistant(history)
     asked = assistant.suggest([markup("Rotate the billing signing key in staging.")])
     assert asked is not None and asked.cells[0].value.startswith("vault rotate")
     refused = assistant.suggest(
@@ -168,15 +160,7 @@ def test_a_compound_word_says_what_its_parts_said():
         ),
         *HISTORY,
     ]
-    log = MemoryEventLog(
-        [
-            run(f"c{i}", cmd, [markup(q)], ts=f"2024-01-01T00:00:{i:02d}Z")
-            for i, (q, cmd) in enumerate(history)
-        ]
-    )
-    store = MemoryStore()
-    Learner(log, store).poll()
-    assistant = OfflineAssistant(store, embeddings=False)
+    assistant, _, _ = _assistant(history)
     query = build_query([markup("Which batch_size does the prod reports job read?")])
     best = assistant.rank(query)[0]
     assert best.command == "consul kv get cfg/reports/prd/batch"
