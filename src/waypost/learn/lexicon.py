@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -391,43 +390,23 @@ def request_words(text: str) -> tuple[Word, ...]:
             out.append(Word(inner, kind if kind != "word" else "quoted", len(out), quoted=True))
         pos = match.end()
     _plain(text[pos:], out)
-    return _without_refused(out)
+    return tuple(out)
 
 
-_REFUSING = frozenset({"don't", "don’t", "dont", "never"})
-_PRONOUNS = frozenset({"i", "we", "you"})
+_REFUSAL = re.compile(
+    r"(?P<lead>^|[,;:.!?]\s*|\b(?:but|and|then|just|please|so)\s+)"
+    r"(?:don'?t|don’t|do\s+not|never)\s+(?:(?:just|even|yet|ever|really)\s+)?[A-Za-z][\w-]*"
+    r"|\bnot\s+(?:just|only)\s+(?:(?:the|a|an)\s+)?[\w-]+"
+    r"|\bbefore\s+(?:i|we|you)\s+[A-Za-z][\w-]*",
+    re.IGNORECASE,
+)
+"""What a request says it does not want now: a refusal that opens a clause and the word after it
+("just read it, *don't rotate* anything"), "*not just the APNs* one", "*before we raise* it, show
+it". A "not" inside a clause describes, and stays: "files that do not have", "not owned by"."""
 
 
-def _refuses(words: Sequence[Word], i: int) -> bool:
-    """Whether ``words[i]`` puts the action after it aside: "don't", "do not", "never", "not
-    just", "before I/we"."""
-    norm = words[i].norm
-    after = words[i + 1].norm if i + 1 < len(words) else ""
-    if norm in _REFUSING:
-        return True
-    if norm == "not":
-        return (i > 0 and words[i - 1].norm == "do") or after in ("just", "only")
-    return norm == "before" and after in _PRONOUNS
-
-
-def _without_refused(words: list[Word]) -> tuple[Word, ...]:
-    """``words`` without what a request says it does not want now: the refusal and the first
-    content word after it ("just read it, don't *rotate* anything"; "before we *raise* it, show
-    it"; "every key, not just the *APNs* one"). A plain "not" stays: "files not owned by root"."""
-    drop: set[int] = set()
-    pending = False
-    for i, w in enumerate(words):
-        if w.kind == "word" and _refuses(words, i):
-            pending = True
-            if not w.is_stop:
-                drop.add(i)  # "don't" asks for nothing itself
-        elif pending and not w.is_stop:
-            drop.add(i)
-            pending = False
-    if not drop:
-        return tuple(words)
-    kept = [w for i, w in enumerate(words) if i not in drop]
-    return tuple(Word(w.text, w.kind, i, w.quoted) for i, w in enumerate(kept))
+def _without_refused(text: str) -> str:
+    return _REFUSAL.sub(lambda m: m.group("lead") or "", text)
 
 
 _SPLIT = re.compile(r"[\s]+")
@@ -481,6 +460,7 @@ def _prose_date(match: re.Match[str]) -> Word:
 
 
 def _plain(text: str, out: list[Word]) -> None:
+    text = _without_refused(text)
     pos = 0
     for match in _PROSE_DATE.finditer(text):
         _tokens(text[pos : match.start()], out)

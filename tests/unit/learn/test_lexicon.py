@@ -73,6 +73,7 @@ def test_what_a_request_refuses_is_not_asked_for():
     assert "rotate" not in texts("Just read the key, don't rotate anything.")
     assert "raise" not in texts("Before we raise max_connections, what is it now?")
     assert "APNs" not in texts("Show every key, not just the APNs one.")
+    assert "have" in texts("Find all files that do not have read permission")  # describes
     assert texts("Find all files not owned by root") == [
         "Find", "all", "files", "not", "owned", "by", "root"
     ]  # fmt: skip
