@@ -270,6 +270,7 @@ class Conventions:
         """Option key → (word, value text, token) of values realizing a word by convention."""
         self._rules: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._docs: dict[str, set[int]] = defaultdict(set)
+        """Word → the examples whose request says it (to tell alternatives from companions)."""
         self._exclusive: dict[tuple[str, str], bool] = {}
         self._canonical: dict[str, str] = {}
         self._fillings: dict[tuple[str, str], dict[tuple[int, int, str], str]] = {}
@@ -280,7 +281,6 @@ class Conventions:
         """The history answers one request on another value with the same command (a team's
         runbooks, not a corpus of variants): there two values of one kind may stand in for each
         other even where no template shows them together (set by ``History.fit``)."""
-        """Word → the examples whose request says it (to tell alternatives from companions)."""
 
     @classmethod
     def fit(

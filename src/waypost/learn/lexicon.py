@@ -444,19 +444,19 @@ _PROSE_DATE = re.compile(
 """A date as prose writes it: "13 May", "March 2024", "June 2, 2024"."""
 
 
-def _prose_date(match: re.Match[str]) -> Word:
-    """The date a ``_PROSE_DATE`` match names, as commands write it: ``2024-05-13``, ``2024-03``
-    (kind ``month``) or, without a year, ``05-13`` (kind ``monthday``)."""
+def _prose_date(match: re.Match[str]) -> tuple[str, str]:
+    """The date a ``_PROSE_DATE`` match names as commands write it, and its kind: ``2024-05-13``
+    (``date``), ``2024-03`` (``month``) or, without a year, ``05-13`` (``monthday``)."""
     g = match.groupdict()
     month = _MONTHS[(g["m1"] or g["m2"] or g["m3"]).rstrip(".").lower()]
     day = g["d1"] or g["d2"]
     year = g["y1"] or g["y2"] or g["y3"]
     day_text = "" if day is None else f"{int(re.sub(r'[a-z]+$', '', day.lower())):02d}"
     if year and day_text:
-        return Word(f"{year}-{month:02d}-{day_text}", "date", 0)
+        return f"{year}-{month:02d}-{day_text}", "date"
     if year:
-        return Word(f"{year}-{month:02d}", "month", 0)
-    return Word(f"{month:02d}-{day_text}", "monthday", 0)
+        return f"{year}-{month:02d}", "month"
+    return f"{month:02d}-{day_text}", "monthday"
 
 
 def _plain(text: str, out: list[Word]) -> None:
@@ -464,8 +464,7 @@ def _plain(text: str, out: list[Word]) -> None:
     pos = 0
     for match in _PROSE_DATE.finditer(text):
         _tokens(text[pos : match.start()], out)
-        date = _prose_date(match)
-        out.append(Word(date.text, date.kind, len(out)))
+        out.append(Word(*_prose_date(match), len(out)))
         pos = match.end()
     _tokens(text[pos:], out)
 
