@@ -405,8 +405,18 @@ _REFUSAL = re.compile(
 it". A "not" inside a clause describes, and stays: "files that do not have", "not owned by"."""
 
 
+_PURPOSE = re.compile(
+    r"(?<=\w),?\s+so(?:\s+that)?\s+(?:the|it|we|they|you|i|its|their|our|this|these|those)\b"
+    r"[^.;!?]*",
+    re.IGNORECASE,
+)
+"""Why a request asks, not what: "restart search *so the pods reload their config*". A "so" that
+opens an order stays: "it is flapping, so put it in maintenance"."""
+
+
 def _without_refused(text: str) -> str:
-    return _REFUSAL.sub(lambda m: m.group("lead") or "", text)
+    """``text`` without what it refuses and without why it asks."""
+    return _PURPOSE.sub("", _REFUSAL.sub(lambda m: m.group("lead") or "", text))
 
 
 _SPLIT = re.compile(r"[\s]+")

@@ -85,3 +85,13 @@ def test_irregular_past_forms_match_their_verb():
     assert stem("frozen") == stem("freeze") == stem("freezes")
     assert stem("ran") == stem("run")
     assert stem("found") != stem("find")  # "found" is also a verb of its own
+
+
+def test_why_a_request_asks_is_not_what_it_asks_for():
+    def texts(text):
+        return [w.text for w in request_words(text)]
+
+    assert texts("restart search in prod so the pods reload their config") == [
+        "restart", "search", "in", "prod"
+    ]  # fmt: skip
+    assert "put" in texts("The gateway is flapping, so put it into maintenance.")
