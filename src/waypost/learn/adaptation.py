@@ -345,7 +345,7 @@ def adapt(
         result.replaced.add(word)
 
     for new in new_words:
-        if new.is_literal and new.norm not in used_new:
+        if new.is_literal and new.norm not in used_new and not _spelled(command, new):
             result.unplaced += 1
 
     if dependent:
@@ -362,6 +362,11 @@ def adapt(
     out.append(command[at:])
     result.command = "".join(out)
     return result
+
+
+def _spelled(command: str, word: Word) -> bool:
+    """The command already spells this value ("100%" where it says ``=100``)."""
+    return any(find_literal(command, text) for _, text in word.parts)
 
 
 def _norms(words: Sequence[Word]) -> set[str]:

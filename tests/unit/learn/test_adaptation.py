@@ -240,3 +240,12 @@ def test_in_a_teams_history_a_value_of_the_same_kind_stands_in_for_another():
 )
 def test_a_literal_is_replaced_where_the_command_spells_it(example, command, asked, expected):
     assert _adapt(example, command, asked, history=[(example, command)]).command == expected
+
+
+def test_a_literal_the_command_already_spells_is_not_left_unplaced():
+    history = [
+        ("Send all web traffic back to web-00041-vup.", "gcloud run update-traffic web --to=web-00041-vup=100")
+    ]  # fmt: skip
+    result = _adapt(*history[0], "Put 100% of web traffic back on web-00017-qad.", history=history)
+    assert result.command == "gcloud run update-traffic web --to=web-00017-qad=100"
+    assert result.unplaced == 0
