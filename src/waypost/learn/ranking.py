@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from waypost.learn.adaptation import Adaptation, adapt
 from waypost.learn.conventions import find_literal, value_words
 from waypost.learn.history import Entry, History, command_terms, query_words, request_terms
-from waypost.learn.lexicon import Word, stem
+from waypost.learn.lexicon import Word, shell_tokens, stem
 from waypost.learn.query import Query
 
 __all__ = [
@@ -322,12 +322,12 @@ def rank(
         features.verbatim = float(not adaptation.substitutions)
         features.semantic = float(sims[index]) if sims is not None else 0.0
         candidates.append(Candidate(entry, adaptation.command, adaptation, features))
-    same: dict[str, int] = {}
+    same: dict[tuple[str, ...], int] = {}
     for c in candidates:
-        same[c.command.strip()] = same.get(c.command.strip(), 0) + 1
+        same[shell_tokens(c.command)] = same.get(shell_tokens(c.command), 0) + 1
     weights = weights_for(history.consistency, sims is not None)
     for c in candidates:
-        c.features.support = math.log(same[c.command.strip()])
+        c.features.support = math.log(same[shell_tokens(c.command)])
         c.score = score(c.features, weights)
     candidates.sort(key=lambda c: -c.score)
     return merge_ranked(candidates) if merge else candidates
@@ -481,11 +481,12 @@ def score(f: Features, weights: list[float]) -> float:
 
 
 def merge_ranked(candidates: list[Candidate]) -> list[Candidate]:
-    """Candidates (best first) merged by the command they suggest, with margins and shares."""
-    seen: dict[str, Candidate] = {}
+    """Candidates (best first) merged by the command they suggest (the same words to the shell:
+    ``-name "*.java"`` is ``-name \\*.java``), with margins and shares."""
+    seen: dict[tuple[str, ...], Candidate] = {}
     merged: list[Candidate] = []
     for c in candidates:
-        key = c.command.strip()
+        key = shell_tokens(c.command)
         if key in seen:
             seen[key].support += 1
             seen[key].others.append(c.entry)

@@ -2,6 +2,7 @@ from conftest import code, markup, run
 from waypost.learn.assistant import OfflineAssistant
 from waypost.learn.eventlog import MemoryEventLog
 from waypost.learn.learner import Learner
+from waypost.learn.lexicon import shell_tokens
 from waypost.learn.query import build_query
 from waypost.learn.store import MemoryStore
 
@@ -165,3 +166,17 @@ def test_a_compound_word_says_what_its_parts_said():
     best = assistant.rank(query)[0]
     assert best.command == "consul kv get cfg/reports/prd/batch"
     assert best.features.cover_example > 0.7  # "batch" and "size" were both asked
+
+
+def test_commands_the_shell_reads_alike_are_one_suggestion():
+    history = [
+        ("Find all java files here.", 'find . -name "*.java"'),
+        ("List the java files in this directory.", "find .  -name \\*.java"),
+        ("Find all python files here.", "find . -name '*.py'"),
+        *HISTORY,
+    ]
+    assistant, _, _ = _assistant(history)
+    ranked = assistant.rank(build_query([markup("Find the java files in this directory.")]))
+    assert ranked[0].command in (history[0][1], history[1][1])
+    assert len(ranked[0].others) == 1  # the other spelling joined it
+    assert sum(shell_tokens(c.command) == ("find", ".", "-name", "*.java") for c in ranked) == 1
