@@ -351,7 +351,9 @@ def adapt(
     if dependent:
         edits = [e for e in edits if not any(s < e[1] and e[0] < t for s, t, _ in dependent)]
         edits += dependent
-    edits.sort()
+    # where two edits overlap, the longer one wins: a rule learned for "stage-2c9d" says more
+    # than the word "stage" spelled inside it
+    edits.sort(key=lambda e: (e[0], -e[1]))
     out, at = [], 0
     for start, end, text in edits:
         if start < at:

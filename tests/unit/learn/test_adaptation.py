@@ -249,3 +249,15 @@ def test_a_literal_the_command_already_spells_is_not_left_unplaced():
     result = _adapt(*history[0], "Put 100% of web traffic back on web-00017-qad.", history=history)
     assert result.command == "gcloud run update-traffic web --to=web-00017-qad=100"
     assert result.unplaced == 0
+
+
+def test_a_rule_for_a_whole_value_wins_over_the_word_spelled_inside_it():
+    history = [
+        ("List nodes of the stage cluster.", "kubectl --context gke_umb-stage-2c9d_main get nodes"),
+        ("Use the live cluster.", "kubectl config use-context gke_umb-live-7f3a_main"),
+        ("List the stage buckets.", "gcloud storage ls --project=umb-stage-2c9d"),
+        ("List the live buckets.", "gcloud storage ls --project=umb-live-7f3a"),
+        ("List the test buckets.", "gcloud storage ls --project=umb-test-91be"),
+    ]  # fmt: skip
+    result = _adapt(*history[0], "List nodes of the live cluster.", history=history)
+    assert result.command == "kubectl --context gke_umb-live-7f3a_main get nodes"
