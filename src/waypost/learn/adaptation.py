@@ -57,6 +57,7 @@ _COMPATIBLE = {
     "date": {"date"},
     "month": {"month", "date"},
     "monthday": {"monthday", "date"},
+    "monthname": {"monthname", "month", "date"},
     "timestamp": {"timestamp"},
     "time": {"time"},
     "ip": {"ip"},

@@ -347,6 +347,9 @@ class Word:
             out.append(("number", self.text.rstrip("%")))
         elif self.kind == "date":
             out += [("month", self.text[:7]), ("monthday", self.text[5:])]
+            out.append(("monthname", self.text[5:7]))
+        elif self.kind == "month":
+            out.append(("monthname", self.text[5:]))
         return out
 
     def part(self, name: str) -> str:
@@ -445,20 +448,24 @@ _MONTHS = {
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
+_MONTH_ALONE = "|".join(n for n in _MONTHS if len(n) > 3)
+"""Month names that stand alone as one ("the February CSVs"): not "may", nor an abbreviation."""
 _PROSE_DATE = re.compile(
     rf"\b(?:(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>{_DAY})(?:,?\s+(?P<y2>{_YEAR}))?"
-    rf"|(?P<m3>{_MONTH}),?\s+(?P<y3>{_YEAR}))(?![\w:])",
+    rf"|(?P<m3>{_MONTH}),?\s+(?P<y3>{_YEAR})"
+    rf"|(?P<m4>{_MONTH_ALONE}))(?![\w:])",
     re.IGNORECASE,
 )
-"""A date as prose writes it: "13 May", "March 2024", "June 2, 2024"."""
+"""A date as prose writes it: "13 May", "March 2024", "June 2, 2024", "February"."""
 
 
 def _prose_date(match: re.Match[str]) -> tuple[str, str]:
     """The date a ``_PROSE_DATE`` match names as commands write it, and its kind: ``2024-05-13``
-    (``date``), ``2024-03`` (``month``) or, without a year, ``05-13`` (``monthday``)."""
+    (``date``), ``2024-03`` (``month``), without a year ``05-13`` (``monthday``), or a month
+    alone, ``02`` (``monthname``)."""
     g = match.groupdict()
-    month = _MONTHS[(g["m1"] or g["m2"] or g["m3"]).rstrip(".").lower()]
+    month = _MONTHS[(g["m1"] or g["m2"] or g["m3"] or g["m4"]).rstrip(".").lower()]
     day = g["d1"] or g["d2"]
     year = g["y1"] or g["y2"] or g["y3"]
     day_text = "" if day is None else f"{int(re.sub(r'[a-z]+$', '', day.lower())):02d}"
@@ -466,7 +473,9 @@ def _prose_date(match: re.Match[str]) -> tuple[str, str]:
         return f"{year}-{month:02d}-{day_text}", "date"
     if year:
         return f"{year}-{month:02d}", "month"
-    return f"{month:02d}-{day_text}", "monthday"
+    if day_text:
+        return f"{month:02d}-{day_text}", "monthday"
+    return f"{month:02d}", "monthname"
 
 
 def _plain(text: str, out: list[Word]) -> None:

@@ -236,6 +236,13 @@ def test_in_a_teams_history_a_value_of_the_same_kind_stands_in_for_another():
             "az blob download --name exports/2024-05-20.csv",
             id="a full date where the example named a day in prose",
         ),
+        pytest.param(
+            "Copy the February exports.",
+            "export MONTH=2025-02\ngsutil cp gs://x/$MONTH/*.csv .",
+            "Copy the January 2025 exports.",
+            "export MONTH=2025-01\ngsutil cp gs://x/$MONTH/*.csv .",
+            id="a month the example named alone",
+        ),
     ],
 )
 def test_a_literal_is_replaced_where_the_command_spells_it(example, command, asked, expected):

@@ -63,7 +63,8 @@ def test_a_date_written_as_prose_is_one_literal_written_as_commands_write_it():
     assert dates("Re-run the February 2024 export.") == [("2024-02", "month")]
     assert dates("Restore it to June 2, 2024 at noon.") == [("2024-06-02", "date")]
     assert dates("the 1st of Jan 2025") == [("2025-01-01", "date")]
-    assert dates("May I scale it to 3 in march?") == [("3", "number")]
+    assert dates("Copy the February CSVs.") == [("02", "monthname")]
+    assert dates("May I scale it to 3?") == [("3", "number")]  # "may" alone is no month
 
 
 def test_what_a_request_refuses_is_not_asked_for():
