@@ -349,11 +349,10 @@ def adapt(
         if new.is_literal and new.norm not in used_new and not _spelled(command, new):
             result.unplaced += 1
 
-    if dependent:
-        edits = [e for e in edits if not any(s < e[1] and e[0] < t for s, t, _ in dependent)]
-        edits += dependent
     # where two edits overlap, the longer one wins: a rule learned for "stage-2c9d" says more
-    # than the word "stage" spelled inside it
+    # than the word "stage" spelled inside it, and a whole option value (a dependent, first: the
+    # sort keeps it ahead of an edit of the same span) more than a word inside it
+    edits = [*dependent, *edits]
     edits.sort(key=lambda e: (e[0], -e[1]))
     out, at = [], 0
     for start, end, text in edits:

@@ -417,38 +417,33 @@ _PURPOSE = re.compile(
 opens an order stays: "it is flapping, so put it in maintenance"."""
 
 
-def _without_refused(text: str) -> str:
+def _what_is_asked(text: str) -> str:
     """``text`` without what it refuses and without why it asks."""
     return _PURPOSE.sub("", _REFUSAL.sub(lambda m: m.group("lead") or "", text))
 
 
 _SPLIT = re.compile(r"[\s]+")
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+_MONTH_NAMES = [
+    ("jan", "january"),
+    ("feb", "february"),
+    ("mar", "march"),
+    ("apr", "april"),
+    ("may",),
+    ("jun", "june"),
+    ("jul", "july"),
+    ("aug", "august"),
+    ("sep", "sept", "september"),
+    ("oct", "october"),
+    ("nov", "november"),
+    ("dec", "december"),
+]
+"""Each month's names, abbreviations first and its full name last."""
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
-_MONTH_ALONE = "|".join(n for n in _MONTHS if len(n) > 3)
+_MONTH_ALONE = "|".join(names[-1] for names in _MONTH_NAMES if names[-1] != "may")
 """Month names that stand alone as one ("the February CSVs"): not "may", nor an abbreviation."""
 _PROSE_DATE = re.compile(
     rf"\b(?:(?P<d1>{_DAY})\s+(?:of\s+)?(?P<m1>{_MONTH})(?:,?\s+(?P<y1>{_YEAR}))?"
@@ -479,7 +474,7 @@ def _prose_date(match: re.Match[str]) -> tuple[str, str]:
 
 
 def _plain(text: str, out: list[Word]) -> None:
-    text = _without_refused(text)
+    text = _what_is_asked(text)
     pos = 0
     for match in _PROSE_DATE.finditer(text):
         _tokens(text[pos : match.start()], out)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from waypost.learn.adaptation import Adaptation, adapt
@@ -322,9 +323,7 @@ def rank(
         features.verbatim = float(not adaptation.substitutions)
         features.semantic = float(sims[index]) if sims is not None else 0.0
         candidates.append(Candidate(entry, adaptation.command, adaptation, features))
-    same: dict[tuple[str, ...], int] = {}
-    for c in candidates:
-        same[shell_tokens(c.command)] = same.get(shell_tokens(c.command), 0) + 1
+    same = Counter(shell_tokens(c.command) for c in candidates)
     weights = weights_for(history.consistency, sims is not None)
     for c in candidates:
         c.features.support = math.log(same[shell_tokens(c.command)])
