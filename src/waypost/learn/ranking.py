@@ -279,7 +279,7 @@ def rank(
     request_keys = {w.key for w in words} | {w.norm for w in words}
     # "on-call" asks for what "on call" said, "batch_size" what "batch size" did: the parts of
     # a compound count as said
-    request_keys |= {part for w in words if w.kind == "word" for part in _parts(w.norm)}
+    request_keys |= {part for w in words for part in _phrase_parts(history, w)}
     rterms = set(request_terms(words))
     content = _content(intent)
     total_weight = sum(_weight(history, w) for w in content) or 1.0
@@ -394,7 +394,7 @@ def _explains(
     p = history.tm.best(w.key, cterms)
     if w.kind == "word" and any(_related(w.norm, t) for t in terms):
         return max(_RELATED, min(1.0, 2.0 * p))
-    parts = _parts(w.norm) if w.kind == "word" else []
+    parts = _phrase_parts(history, w)
     if parts:
         hit = sum(1 for q in parts if q in terms or q in cterms)
         if hit:
@@ -415,7 +415,7 @@ def _cover_example(
             explained += weight
         elif u.kind == "word" and any(_related(u.norm, k) for k in request_keys):
             explained += weight * _RELATED
-        elif u.kind == "word" and (parts := _parts(u.norm)) and request_keys.issuperset(parts):
+        elif (parts := _phrase_parts(history, u)) and request_keys.issuperset(parts):
             explained += weight  # "batch size" asks for what "batch_size" said
         elif u.key in spelled or u.norm in spelled:
             missing += 1
@@ -423,6 +423,15 @@ def _cover_example(
 
 
 _COMPOUND = re.compile(r"[-_]")
+
+
+def _phrase_parts(history: History, w: Word) -> list[str]:
+    """The parts of a compound word that stands for a phrase (``batch_size``: "batch size");
+    none for a value that fills a place in the team's commands (the service ``box-sync`` does
+    not ask to "sync")."""
+    if w.kind != "word" or history.conv.holes_of.get(w.norm):
+        return []
+    return _parts(w.norm)
 
 
 def _parts(norm: str) -> list[str]:

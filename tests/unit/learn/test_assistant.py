@@ -168,6 +168,28 @@ def test_a_compound_word_says_what_its_parts_said():
     assert best.features.cover_example > 0.7  # "batch" and "size" were both asked
 
 
+def test_a_service_named_like_an_action_does_not_ask_for_that_action():
+    history = [
+        ("Sync chat-relay in staging.", "argocd app sync chat-relay-stg"),
+        ("Sync feed in prod.", "argocd app sync feed-prd"),
+        (
+            "Open a shell in a box-sync pod in sandbox.",
+            "kubectl -n box-sync exec -it deploy/box-sync -- sh",
+        ),
+        ("Open a shell in a feed pod in prod.", "kubectl -n feed exec -it deploy/feed -- sh"),
+        ("Restart box-sync in prod.", "kubectl -n box-sync rollout restart deploy/box-sync"),
+        *HISTORY,
+    ]
+    assistant, _, _ = _assistant(history)
+    request = [markup("Get me a shell inside box-sync in staging.")]
+    suggestion = assistant.suggest(request)
+    assert suggestion is not None
+    assert suggestion.cells[0].value == "kubectl -n box-sync exec -it deploy/box-sync -- sh"
+    # "sync" in "box-sync" is a name, not the action "Sync feed in prod." asked for
+    sync = next(c for c in assistant.rank(build_query(request)) if "sync box-sync" in c.command)
+    assert sync.features.cover_example < 0.6
+
+
 def test_commands_the_shell_reads_alike_are_one_suggestion():
     history = [
         ("Find all java files here.", 'find . -name "*.java"'),
