@@ -483,10 +483,37 @@ def _plain(text: str, out: list[Word]) -> None:
     _tokens(text[pos:], out)
 
 
+_NUMBER_WORDS = {
+    name: str(number)
+    for number, name in enumerate(
+        [
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ],
+        2,
+    )
+}
+"""Numbers prose spells out, as commands write them ("three hosts at a time" → ``3``). Not
+"one": it stands for a thing as often as for a count ("the APNs one")."""
+
+
 def _tokens(text: str, out: list[Word]) -> None:
     for raw in _SPLIT.split(text):
         token = _clean(raw)
         if not token:
+            continue
+        number = _NUMBER_WORDS.get(token.lower())
+        if number is not None:
+            out.append(Word(number, "number", len(out)))
             continue
         kind = literal_type(token)
         if kind == "word":

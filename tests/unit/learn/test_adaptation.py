@@ -243,6 +243,13 @@ def test_in_a_teams_history_a_value_of_the_same_kind_stands_in_for_another():
             "export MONTH=2025-01\ngsutil cp gs://x/$MONTH/*.csv .",
             id="a month the example named alone",
         ),
+        pytest.param(
+            "Roll the client playbook two hosts at a time.",
+            "ansible-playbook -i inventories/prd client.yml -e serial=2",
+            "Roll the client playbook three hosts at a time.",
+            "ansible-playbook -i inventories/prd client.yml -e serial=3",
+            id="a number spelled out in prose",
+        ),
     ],
 )
 def test_a_literal_is_replaced_where_the_command_spells_it(example, command, asked, expected):

@@ -67,6 +67,15 @@ def test_a_date_written_as_prose_is_one_literal_written_as_commands_write_it():
     assert dates("May I scale it to 3?") == [("3", "number")]  # "may" alone is no month
 
 
+def test_a_number_spelled_out_is_a_number_but_one_is_a_word():
+    words = request_words("Show the last five commits of the APNs one, three at a time.")
+    assert [(w.text, w.kind) for w in words if w.kind != "word"] == [
+        ("5", "number"),
+        ("3", "number"),
+    ]
+    assert "one" in [w.text for w in words]
+
+
 def test_what_a_request_refuses_is_not_asked_for():
     def texts(text):
         return [w.text for w in request_words(text)]
