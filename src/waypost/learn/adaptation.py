@@ -207,6 +207,26 @@ def _compatibility(
     return _GUESS if is_aligned else 0.0
 
 
+def _implied(
+    sentences: tuple[list[Word], list[Word]],
+    by_word: dict[str, list[Occurrence]],
+    r_norms: set[str],
+    used_new: set[str],
+    conv: Conventions,
+) -> dict[str, str]:
+    """Values the example's sentence named without its command spelling them, each with the
+    value of the same kind the request names instead ("smoke tests against stage" →
+    ``--ring=2``, asked "against live"): what option values follow them may change."""
+    old = [w.norm for w in sentences[0] if w.norm not in by_word and w.norm not in r_norms]
+    new = [w.norm for w in sentences[1] if w.norm not in used_new and w.norm not in by_word]
+    out: dict[str, str] = {}
+    for a in old:
+        kin = [b for b in new if b != a and conv.kin(a, b) and conv.exclusive(a, b)]
+        if len(kin) == 1 and kin[0] not in out.values():
+            out[a] = kin[0]
+    return out
+
+
 def adapt(
     command: str,
     example_words: Sequence[Word],
@@ -318,7 +338,9 @@ def adapt(
 
     # option values that follow a replaced value without spelling it (--location, --subscription)
     kept = {w for w in by_word if w not in pairs} | (q_norms & r_norms)
-    dependent = conv.dependents(command, occs, {w: n.norm for w, n in pairs.items()}, kept)
+    changes = {w: n.norm for w, n in pairs.items()}
+    changes.update(_implied(sentences, by_word, r_norms, used_new, conv))
+    dependent = conv.dependents(command, occs, changes, kept)
     for word in open_slots:
         new = pairs.get(word)
         slot = slot_word[word]

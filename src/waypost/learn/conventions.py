@@ -341,17 +341,24 @@ class Conventions:
                 conv.holes.append(frozenset(ws))
                 for w in ws:
                     conv.holes_of[w].append(hole)
-        conv._read_dependents(examples)
+        conv._read_dependents(examples, intents)
         return conv
 
-    def _read_dependents(self, examples: Sequence[tuple[Sequence[Word], str]]) -> None:
+    def _read_dependents(
+        self,
+        examples: Sequence[tuple[Sequence[Word], str]],
+        intents: Sequence[Sequence[Word]] | None,
+    ) -> None:
         """Fill ``dependent``: options whose value is the same in (nearly) every command for a
         request with one value word, and differs between such words."""
         seen: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
         said: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        for words, command in examples:
+        together: dict[tuple[str, str], list[set[str]]] = defaultdict(list)
+        for index, (words, command) in enumerate(examples):
             vws = value_words(words)
             values = {w.norm for w in vws if w.norm in self.holes_of}
+            if intents is not None:
+                values = self._said_in_sentence(values, intents[index])
             if not values:
                 continue
             occs = self.occurrences(command, vws)
@@ -359,9 +366,12 @@ class Conventions:
                 # a value spelling one word ("-n billing") says nothing of the others
                 inside = {o.word for o in occs if start <= o.start and o.end <= end}
                 text = command[start:end]
-                for w in values if not inside else values & inside if len(inside) == 1 else ():
+                counted = values if not inside else values & inside if len(inside) == 1 else set()
+                for w in counted:
                     seen[slot][(w, text)] += 1
                     said[slot][w] += 1
+                if counted:
+                    together[slot].append(counted)
         for slot, counts in seen.items():
             rule: dict[str, str] = {}
             for (w, text), n in counts.most_common():
@@ -369,7 +379,9 @@ class Conventions:
                     continue
                 ok = n >= _DEPENDENT_SUPPORT and n >= _DEPENDENT_PRECISION * said[slot][w]
                 rule[w] = text if ok else ""
-            rule = {w: text for w, text in rule.items() if text}
+            rule = self._unconfounded(
+                {w: text for w, text in rule.items() if text}, together[slot], said[slot]
+            )
             # the value changes along the word's kind: a sibling gives it another value
             varies: set[str] = set()
             for hole in {h for w in rule for h in self.holes_of[w]}:
@@ -378,6 +390,38 @@ class Conventions:
                     varies.update(members)
             if varies:
                 self.dependent[slot] = {w: rule[w] for w in varies}
+
+    def _unconfounded(
+        self, rule: dict[str, str], together: list[set[str]], said: Counter[str]
+    ) -> dict[str, str]:
+        """``rule`` without the words that only ever came with a word of another kind that
+        explains the value as well and was said more often: billing ran only in staging, so
+        staging, not billing, decides the subscription."""
+        by_word: dict[str, list[int]] = defaultdict(list)
+        for i, words in enumerate(together):
+            for w in words:
+                if w in rule:
+                    by_word[w].append(i)
+        out = {}
+        for w, text in rule.items():
+            mine = by_word[w]
+            others = {v for v in together[mine[0]] if v in rule and said[v] > said[w]}
+            for i in mine[1:]:
+                if not others:
+                    break
+                others &= together[i]
+            kinds = set(self.holes_of[w])
+            if not any(kinds.isdisjoint(self.holes_of[v]) for v in others):
+                out[w] = text
+        return out
+
+    def _said_in_sentence(self, values: set[str], intent: Sequence[Word]) -> set[str]:
+        """``values`` without those only the context names where the sentence names another
+        of their kind: a runbook about a rollout through test, stage and live asks for one of
+        them at each step ("Deploy 4.13.0 to stage")."""
+        named = {w.norm for w in value_words(intent) if w.norm in values}
+        holes = {h for w in named for h in self.holes_of[w]}
+        return {w for w in values if w in named or not holes.intersection(self.holes_of[w])}
 
     def dependents(
         self,

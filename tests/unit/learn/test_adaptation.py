@@ -1,5 +1,5 @@
 import pytest
-from test_conventions import HISTORY, SUBSCRIPTIONS
+from test_conventions import BILLING_IN_STAGING, HISTORY, SUBSCRIPTIONS, rings
 
 from waypost.learn.adaptation import adapt
 from waypost.learn.conventions import Conventions
@@ -163,11 +163,31 @@ def test_a_literal_value_is_replaced_the_way_the_team_writes_the_new_one_there()
     assert result.command == "kubectl --context aks-weu-stage -n notify logs deploy/notify"
 
 
+def test_an_option_value_follows_a_value_the_command_does_not_spell():
+    example = request_words("Run the checkout smoke tests against stage.")
+    request = request_words("Run the pricing smoke tests against live.")
+    result = adapt(
+        "umb smoke checkout --ring=2",
+        example,
+        request,
+        rings(),
+        example_intent=example,
+        request_intent=request,
+    )
+    assert result.command == "umb smoke pricing --ring=3"
+
+
 def test_an_option_value_that_depends_on_the_environment_changes_with_it():
     result = _adapt(*SUBSCRIPTIONS[0], "Show the ledger server in staging.", history=SUBSCRIPTIONS)
     assert result.command == "az pg show -n pg-ledger-stg --subscription corp-np"
     result = _adapt(*SUBSCRIPTIONS[4], "List orders backups in prod.", history=SUBSCRIPTIONS)
     assert result.command == "az pg backups -n pg-orders-prd --subscription corp-prod"
+    # billing, kept, only ever ran in staging: it does not hold the subscription back
+    example, command = next(p for p in BILLING_IN_STAGING if p[0].startswith("Show the billing"))
+    result = _adapt(
+        example, command, "Show the billing server in prod.", history=BILLING_IN_STAGING
+    )
+    assert result.command == "az pg show -n pg-billing-prd --subscription corp-main"
 
 
 def test_a_value_whose_case_is_part_of_it_is_not_respelled_the_teams_way():

@@ -132,3 +132,76 @@ def test_an_option_value_that_follows_a_word_without_spelling_it_depends_on_it()
     assert (rule["prod"], rule["staging"], rule["dev"]) == ("corp-prod", "corp-np", "corp-np")
     # "-n pg-orders-stg" spells the service and the environment: it depends on neither alone
     assert ("az", "-n") not in conv.dependent
+
+
+BILLING_IN_STAGING = [
+    (q, c.replace("corp-prod", "corp-main"))
+    for q, c in [
+        *SUBSCRIPTIONS,
+        (
+            "List billing backups in staging.",
+            "az pg backups -n pg-billing-stg --subscription corp-np",
+        ),
+        (
+            "Show the billing server in staging.",
+            "az pg show -n pg-billing-stg --subscription corp-np",
+        ),
+        (
+            "Restart the billing server in staging.",
+            "az pg restart -n pg-billing-stg --subscription corp-np",
+        ),
+        (
+            "List payments backups in prod.",
+            "az pg backups -n pg-payments-prd --subscription corp-prod",
+        ),
+        (
+            "Show the payments server in prod.",
+            "az pg show -n pg-payments-prd --subscription corp-prod",
+        ),
+        (
+            "Restart the payments server in prod.",
+            "az pg restart -n pg-payments-prd --subscription corp-prod",
+        ),
+    ]
+]
+
+
+def test_a_value_only_ever_seen_with_another_does_not_decide_the_option():
+    conv = Conventions.fit([(request_words(q), c) for q, c in BILLING_IN_STAGING])
+    # billing ran only in staging, payments only in prod: the environments, said more often,
+    # decide the subscription
+    rule = conv.dependent[("az", "--subscription")]
+    assert rule == {"prod": "corp-main", "staging": "corp-np", "dev": "corp-np"}
+
+
+RELEASE = "Release checkout through test, stage and live, one ring at a time."
+RINGS = [
+    (RELEASE, "Deploy 4.13.0 to test.", "umb deploy checkout 4.13.0 --ring=1"),
+    (RELEASE, "Deploy 4.13.0 to stage.", "umb deploy checkout 4.13.0 --ring=2"),
+    (RELEASE, "Smoke-test checkout on stage.", "umb smoke checkout --ring=2"),
+    (RELEASE, "Deploy 4.13.0 to live.", "umb deploy checkout 4.13.0 --ring=3"),
+    ("", "Freeze deploys on live.", "umb freeze on --ring=3"),
+    ("", "List the pricing releases on stage.", "umb releases pricing --ring=2"),
+    ("", "Roll pricing back to 2.8.0 on stage.", "umb rollback pricing --ring=2 --to=2.8.0"),
+    ("", "Scrub the checkout data on test.", "umb db scrub checkout --ring=1"),
+    ("", "List the checkout releases on live.", "umb releases checkout --ring=3"),
+    *(
+        (setting, f"List the {thing} on {env}.", f"gcloud {thing} list --project=umb-{env}-{id_}")
+        for setting in ("", "Inventory.")
+        for thing in ("instances", "buckets")
+        for env, id_ in (("live", "7f3a"), ("stage", "2c9d"), ("test", "91be"))
+    ),
+]
+
+
+def rings() -> Conventions:
+    return Conventions.fit(
+        [(request_words(f"{setting} {intent}"), command) for setting, intent, command in RINGS],
+        [request_words(intent) for _, intent, _ in RINGS],
+    )
+
+
+def test_an_option_value_depends_on_the_value_the_sentence_names_not_its_runbook():
+    # the runbook names every ring; each step's sentence names the one it runs on, and the
+    # services that ran on one ring only (pricing on stage) do not decide the ring
+    assert rings().dependent[("umb", "--ring")] == {"test": "1", "stage": "2", "live": "3"}
