@@ -183,8 +183,15 @@ def _drop_action(aligned: dict[str, str], example: Sequence[Word], request: Sequ
 
 
 def _compatibility(
-    slot: Word, new: Word, conv: Conventions, aligned: dict[str, str], slot_is_literal: bool
+    slot: Word,
+    new: Word,
+    conv: Conventions,
+    aligned: dict[str, str],
+    slot_is_literal: bool,
+    action: bool = False,
 ) -> float:
+    """How well ``new`` fills ``slot`` (0 when it cannot); ``action``: either word is the
+    action a sentence starts with."""
     if new.kind not in _COMPATIBLE.get(slot.kind, {slot.kind}):
         return 0.0
     is_aligned = aligned.get(slot.norm) == new.norm
@@ -201,8 +208,15 @@ def _compatibility(
         return 0.0  # a convention can only be carried to a value with known realizations
     if is_aligned and conv.kin(slot.norm, new.norm):
         return _KIN  # both are values of one kind: they share a sibling
-    if conv.consistent and conv.kin(slot.norm, new.norm) and conv.exclusive(slot.norm, new.norm):
-        return _GUESS  # a team's value of the same kind, where the sentences differ
+    if (
+        not action
+        and conv.consistent
+        and conv.kin(slot.norm, new.norm)
+        and conv.exclusive(slot.norm, new.norm)
+    ):
+        # a team's value of the same kind, where the sentences differ (not an action: "Apply
+        # the saved plan" does not become "workspace" for "Switch to the staging workspace")
+        return _GUESS
     # a guess: the word stands where the slot stood in a sentence that otherwise reads the same
     return _GUESS if is_aligned else 0.0
 
@@ -317,12 +331,14 @@ def adapt(
     )
     aligned = _alignment(*sentences)
     _drop_action(aligned, *sentences)
+    actions = {s[0].norm for s in sentences if s}
     candidates = []
     for word in open_slots:
         slot = slot_word[word]
         literal = all(o.literal for o in by_word[word])
         for new in asked_new if word in heard_only else new_words:
-            score = _compatibility(slot, new, conv, aligned, literal)
+            action = word in actions or new.norm in actions
+            score = _compatibility(slot, new, conv, aligned, literal, action)
             if score >= 0.5:
                 candidates.append((score, -abs(slot.index - new.index), word, new))
     candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)

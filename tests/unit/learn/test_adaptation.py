@@ -295,3 +295,25 @@ def test_a_rule_for_a_whole_value_wins_over_the_word_spelled_inside_it():
     ]  # fmt: skip
     result = _adapt(*history[0], "List nodes of the live cluster.", history=history)
     assert result.command == "kubectl --context gke_umb-live-7f3a_main get nodes"
+
+
+def test_the_action_an_example_starts_with_is_not_guessed_away_in_a_team_history():
+    history = [
+        ("Show the dev workspace.", "terraform -chdir=infra/network workspace show dev"),
+        ("Show the staging plan.", "terraform -chdir=infra/network plan show stg"),
+        ("Apply the saved plan.", "terraform -chdir=infra/network apply dev.plan"),
+        ("Plan the network stack.", "terraform -chdir=infra/network plan -out=dev.plan"),
+        ("Apply the network stack.", "terraform -chdir=infra/network apply"),
+        ("Show the network workspace.", "terraform -chdir=infra/network workspace show"),
+    ]
+    conv = Conventions.fit(
+        [(request_words(q), c) for q, c in history], [request_words(q) for q, _ in history]
+    )
+    conv.consistent = True
+    example = request_words("Apply the saved plan.")
+    request = request_words("Switch to the staging workspace and plan the network stack.")
+    result = adapt(
+        history[2][1], example, request, conv, example_intent=example, request_intent=request
+    )
+    assert result.command == "terraform -chdir=infra/network apply dev.plan"
+    assert result.guesses == 0
