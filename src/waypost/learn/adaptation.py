@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 from waypost.learn.conventions import (
@@ -154,8 +154,12 @@ def _cased(new: str, old: str, keep: bool = False) -> str:
     return new
 
 
-def _alignment(example: Sequence[Word], request: Sequence[Word]) -> dict[str, str]:
-    """Pairs of words in the same place of two sentences that otherwise read mostly the same."""
+def _alignment(
+    example: Sequence[Word], request: Sequence[Word], values: Container[str] = ()
+) -> dict[str, str]:
+    """Pairs of words in the same place of two sentences that otherwise read mostly the same.
+    A value (one of ``values``) that one sentence adds reads no differently: "the cart-worker
+    consumer group on production" reads as "the checkout-worker consumer group"."""
     a = [w.key for w in example]
     b = [w.key for w in request]
     pairs: dict[str, str] = {}
@@ -165,7 +169,11 @@ def _alignment(example: Sequence[Word], request: Sequence[Word]) -> dict[str, st
     swapped = sum(
         i2 - i1 for op, i1, i2, j1, j2 in opcodes if op == "replace" and i2 - i1 == j2 - j1
     )
-    if not a or not b or (same + swapped / 2) / max(len(a), len(b)) < _ALIGNED_SHARE:
+    added = sum(
+        w.norm in values for op, _, _, j1, j2 in opcodes if op == "insert" for w in request[j1:j2]
+    )
+    length = max(len(a), len(b) - added)
+    if not a or not b or (same + swapped / 2) / length < _ALIGNED_SHARE:
         return pairs
     for op, i1, i2, j1, j2 in opcodes:
         if op == "replace" and i2 - i1 == j2 - j1:
@@ -329,7 +337,7 @@ def adapt(
         value_words(example_intent or example_words),
         value_words(request_intent or request_words),
     )
-    aligned = _alignment(*sentences)
+    aligned = _alignment(*sentences, conv.holes_of)
     _drop_action(aligned, *sentences)
     actions = {s[0].norm for s in sentences if s}
     candidates = []

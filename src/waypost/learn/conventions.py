@@ -300,12 +300,15 @@ class Conventions:
             for w in said:
                 conv._docs[w].add(index)
             spelled = {w.norm for w in vws}
+            parts = {p for w in spelled for p in _ATOM_SPANS.findall(w)}
             atoms = {command[a:b].lower() for a, b in argument_atoms(command)}
             conv.known_atoms |= {m.group(0).lower() for m in _ATOM_SPANS.finditer(command)}
             conv.atom_count.update(atoms)
             for a in atoms:
-                # an atom the request spells out is not a convention
-                if not any(a in s or s in a for s in spelled):
+                # an atom the request spells out (a word, or a part of one: "checkout" of
+                # "checkout-worker") is not a convention; one that only starts a word is ("can"
+                # for "canary")
+                if a not in parts and not any(s in a for s in spelled):
                     co[a].update(ws)
         total = max(len(examples), 1)
         owners: dict[str, str] = {}

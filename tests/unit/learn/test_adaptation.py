@@ -1,5 +1,5 @@
 import pytest
-from test_conventions import BILLING_IN_STAGING, HISTORY, SUBSCRIPTIONS, rings
+from test_conventions import BILLING_IN_STAGING, CANARY, HISTORY, SUBSCRIPTIONS, rings
 
 from waypost.learn.adaptation import adapt
 from waypost.learn.conventions import Conventions
@@ -317,3 +317,16 @@ def test_the_action_an_example_starts_with_is_not_guessed_away_in_a_team_history
     )
     assert result.command == "terraform -chdir=infra/network apply dev.plan"
     assert result.guesses == 0
+
+
+def test_a_value_the_request_adds_does_not_make_its_sentence_read_differently():
+    conv = Conventions.fit(
+        [(request_words(q), c) for q, c in CANARY], [request_words(q) for q, _ in CANARY]
+    )
+    example, command = CANARY[-1]
+    example_words = request_words(example)
+    request = request_words("How far behind is the cart-worker consumer group on production?")
+    result = adapt(
+        command, example_words, request, conv, example_intent=example_words, request_intent=request
+    )
+    assert result.command.endswith("--describe --group cart-worker")

@@ -205,3 +205,29 @@ def test_an_option_value_depends_on_the_value_the_sentence_names_not_its_runbook
     # the runbook names every ring; each step's sentence names the one it runs on, and the
     # services that ran on one ring only (pricing on stage) do not decide the ring
     assert rings().dependent[("umb", "--ring")] == {"test": "1", "stage": "2", "live": "3"}
+
+
+CANARY = [
+    (
+        "Restart cart in the canary.",
+        "kubectl --context wk-can -n shop-cart rollout restart deploy/cart",
+    ),
+    ("Show the search pods in the canary.", "kubectl --context wk-can -n shop-search get pods"),
+    (
+        "Restart mailer in production.",
+        "kubectl --context wk-prd -n shop-mailer rollout restart deploy/mailer",
+    ),
+    ("Show the cart pods in production.", "kubectl --context wk-prd -n shop-cart get pods"),
+    ("Show the search pods in production.", "kubectl --context wk-prd -n shop-search get pods"),
+    (
+        "How far behind is the checkout-worker consumer group?",
+        "kafka-consumer-groups.sh --bootstrap-server kafka-1:9092 --describe --group checkout-worker",
+    ),
+]
+
+
+def test_an_abbreviation_that_starts_its_word_is_a_convention():
+    conv = Conventions.fit(
+        [(request_words(q), c) for q, c in CANARY], [request_words(q) for q, _ in CANARY]
+    )
+    assert (conv.owner["can"], conv.owner["prd"]) == ("canary", "production")
