@@ -393,7 +393,16 @@ def adapt(
 
     for new in new_words:
         if new.is_literal and new.norm not in used_new and not _spelled(command, new):
-            result.unplaced += 1
+            taken = [(o.start, o.end) for o in occs] + [(a, b) for a, b, _ in edits]
+            span = _unstated(command, new, taken)
+            if span is None:
+                result.unplaced += 1
+                continue
+            # the one value of its kind the example's command holds and its request never
+            # stated ("to midnight" → 2025-06-11T00:00:00.000) is the one this value replaces
+            edits.append((*span, new.text))
+            result.substitutions.append((command[span[0] : span[1]], new.text))
+            result.used.add(new.norm)
 
     # where two edits overlap, the longer one wins: a rule learned for "stage-2c9d" says more
     # than the word "stage" spelled inside it, and a whole option value (a dependent, first: the
@@ -410,6 +419,20 @@ def adapt(
     out.append(command[at:])
     result.command = "".join(out)
     return result
+
+
+def _unstated(
+    command: str, new: Word, taken: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The span of the only argument of ``command`` that is a literal of ``new``'s kind and
+    that no word of the example accounts for (``taken``), if there is exactly one."""
+    kinds = _COMPATIBLE.get(new.kind, {new.kind})
+    found = [
+        (a, b)
+        for a, b in argument_spans(command)
+        if literal_type(command[a:b]) in kinds and not any(s < b and a < e for s, e in taken)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _spelled(command: str, word: Word) -> bool:

@@ -276,6 +276,21 @@ def test_a_literal_is_replaced_where_the_command_spells_it(example, command, ask
     assert _adapt(example, command, asked, history=[(example, command)]).command == expected
 
 
+def test_a_literal_replaces_the_one_of_its_kind_the_example_never_stated():
+    example = "Rewind search-indexer to midnight."
+    command = (
+        "kafka-consumer-groups.sh --group search-indexer --to-datetime 2025-06-11T00:00:00.000"
+    )
+    history = [(example, command)]
+    result = _adapt(example, command, "Rewind search-indexer to 2025-06-18T06:00:00.000.", history)
+    assert result.command.endswith("--to-datetime 2025-06-18T06:00:00.000")
+    assert result.unplaced == 0
+    # two values of the kind: which one is meant is unknown, so neither is replaced
+    two = "tool export --from 2025-06-10T00:00:00.000 --to 2025-06-11T00:00:00.000"
+    result = _adapt("Export yesterday.", two, "Export 2025-06-18T06:00:00.000.", [("x", two)])
+    assert (result.command, result.unplaced) == (two, 1)
+
+
 def test_a_literal_the_command_already_spells_is_not_left_unplaced():
     history = [
         ("Send all web traffic back to web-00041-vup.", "gcloud run update-traffic web --to=web-00041-vup=100")
