@@ -257,8 +257,10 @@ def adapt(
     *,
     example_intent: Sequence[Word] = (),
     request_intent: Sequence[Word] = (),
+    request_heading: Sequence[Word] = (),
 ) -> Adaptation:
-    """Adapt ``command`` (the answer to ``example_words``) to ``request_words``."""
+    """Adapt ``command`` (the answer to ``example_words``) to ``request_words``; the intents are
+    the two request sentences alone, ``request_heading`` the headings of the request's notebook."""
     qwords = value_words(example_words)
     rwords = [conv.canonical(w) for w in value_words(request_words)]
     r_norms = _norms(rwords)
@@ -315,11 +317,16 @@ def adapt(
         else r_norms
     )
     asked_new = [w for w in new_words if w.norm in asked]
+    # and a value its prose mentions in passing gives way to the one its heading names ("# Key
+    # rotation on stage" ... "before doing it on live")
+    titled = _norms([conv.canonical(w) for w in value_words(request_heading)])
+    titled_new = [w for w in new_words if w.norm in titled and w.norm not in asked]
     heard_only: set[str] = set()
     for word in by_word:
         same = word in slot_word and _same(slot_word[word])
         if word in r_norms or same in r_norms:
-            if asked_new and word not in asked and same not in asked:
+            passing = titled_new and word not in titled and same not in titled
+            if (asked_new or passing) and word not in asked and same not in asked:
                 heard_only.add(word)
                 open_slots.append(word)
                 slot_word.setdefault(word, Word(word, "word", -1))
@@ -344,7 +351,7 @@ def adapt(
     for word in open_slots:
         slot = slot_word[word]
         literal = all(o.literal for o in by_word[word])
-        for new in asked_new if word in heard_only else new_words:
+        for new in [*asked_new, *titled_new] if word in heard_only else new_words:
             action = word in actions or new.norm in actions
             score = _compatibility(slot, new, conv, aligned, literal, action)
             if score >= 0.5:
@@ -421,9 +428,7 @@ def adapt(
     return result
 
 
-def _unstated(
-    command: str, new: Word, taken: list[tuple[int, int]]
-) -> tuple[int, int] | None:
+def _unstated(command: str, new: Word, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The span of the only argument of ``command`` that is a literal of ``new``'s kind and
     that no word of the example accounts for (``taken``), if there is exactly one."""
     kinds = _COMPATIBLE.get(new.kind, {new.kind})

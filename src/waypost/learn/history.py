@@ -23,7 +23,7 @@ from waypost.learn.conventions import Conventions, value_words
 from waypost.learn.embeddings import Encoder, embed_one
 from waypost.learn.lexicon import STOP_WORDS, Word, atoms, command_atoms, request_words, stem
 from waypost.learn.metric import distance
-from waypost.learn.query import Query
+from waypost.learn.query import MARKUP, Query
 from waypost.learn.records import Example
 from waypost.learn.translation import TranslationModel
 
@@ -84,6 +84,17 @@ def prepare(example: Example) -> Entry:
         terms=frozenset(request_terms(words)),
         command_terms=tuple(command_terms(example.answer)),
     )
+
+
+def heading_words(query: Query) -> tuple[Word, ...]:
+    """Words of the query's headings, but for its request: what its notebook is about."""
+    intent = query.intent
+    headings = [
+        c.value
+        for c in query.cells
+        if c.kind == MARKUP and c.value != intent and c.value.startswith("#")
+    ]
+    return request_words("\n".join(headings)) if headings else ()
 
 
 def query_words(query: Query) -> tuple[tuple[Word, ...], tuple[Word, ...]]:

@@ -34,7 +34,14 @@ from dataclasses import dataclass, field
 
 from waypost.learn.adaptation import Adaptation, adapt
 from waypost.learn.conventions import find_literal, value_words
-from waypost.learn.history import Entry, History, command_terms, query_words, request_terms
+from waypost.learn.history import (
+    Entry,
+    History,
+    command_terms,
+    heading_words,
+    query_words,
+    request_terms,
+)
 from waypost.learn.lexicon import Word, shell_tokens, stem
 from waypost.learn.query import Query
 
@@ -276,6 +283,7 @@ def rank(
     top_lexical = max(score for _, score in found) or 1.0
     words = tuple(history.conv.canonical(w) for w in words)
     intent = tuple(history.conv.canonical(w) for w in intent)
+    heading = heading_words(query)
     request_keys = {w.key for w in words} | {w.norm for w in words}
     # "on-call" asks for what "on call" said, "batch_size" what "batch size" did: the parts of
     # a compound count as said
@@ -295,6 +303,7 @@ def rank(
             history.conv,
             example_intent=entry.intent,
             request_intent=intent,
+            request_heading=heading,
         )
         features = Features(
             lexical=lexical / top_lexical,

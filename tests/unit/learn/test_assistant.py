@@ -99,8 +99,8 @@ def test_a_hyphenated_word_says_what_its_parts_said():
     assert ranked[0].features.cover_example == 1.0
 
 
-def test_the_environment_a_notebooks_title_names_is_learned_and_changed():
-    # the requests never say where they ran: each runbook says it once, at the top
+def _titled_assistant() -> OfflineAssistant:
+    """Runbooks whose requests never say where they ran: each says it once, at the top."""
     notebooks = {
         ("# Billing errors in prod", "Billing returned 5xx in prod."): [
             ("Tail the billing logs.", "aws logs tail /ecs/prd/billing --region us-west-2"),
@@ -129,9 +129,24 @@ def test_the_environment_a_notebooks_title_names_is_learned_and_changed():
             n += 1
     store = MemoryStore()
     Learner(MemoryEventLog(events), store).poll()
-    assistant = OfflineAssistant(store, embeddings=False)
+    return OfflineAssistant(store, embeddings=False)
+
+
+def test_the_environment_a_notebooks_title_names_is_learned_and_changed():
+    assistant = _titled_assistant()
     best = assistant.rank(build_query([markup("# Task"), markup("Restart ledger in staging.")]))
     assert best[0].command == "itx restart ledger --env stg --region eu-west-1"
+
+
+def test_the_environment_a_heading_names_wins_over_one_its_prose_mentions_in_passing():
+    assistant = _titled_assistant()
+    cells = [
+        markup("# Ledger release rehearsal in staging"),
+        markup("We rehearse in staging before doing it in prod."),
+        markup("Tail the ledger logs."),
+    ]
+    best = assistant.rank(build_query(cells))
+    assert best[0].command == "aws logs tail /ecs/stg/ledger --region eu-west-1"
 
 
 def test_an_action_the_request_refuses_is_not_suggested():
