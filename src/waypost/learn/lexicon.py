@@ -486,7 +486,7 @@ def _plain(text: str, out: list[Word]) -> None:
 _NUMBER_WORDS = {
     name: str(number)
     for number, name in enumerate(
-        [
+        (
             "two",
             "three",
             "four",
@@ -498,7 +498,7 @@ _NUMBER_WORDS = {
             "ten",
             "eleven",
             "twelve",
-        ],
+        ),
         2,
     )
 }
