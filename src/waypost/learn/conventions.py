@@ -300,15 +300,16 @@ class Conventions:
             for w in said:
                 conv._docs[w].add(index)
             spelled = {w.norm for w in vws}
-            parts = {p for w in spelled for p in _ATOM_SPANS.findall(w)}
-            atoms = {command[a:b].lower() for a, b in argument_atoms(command)}
+            parts = Counter(p for w in spelled for p in _ATOM_SPANS.findall(w))
+            found = Counter(command[a:b].lower() for a, b in argument_atoms(command))
             conv.known_atoms |= {m.group(0).lower() for m in _ATOM_SPANS.finditer(command)}
-            conv.atom_count.update(atoms)
-            for a in atoms:
+            conv.atom_count.update(found.keys())
+            for a, n in found.items():
                 # an atom the request spells out (a word, or a part of one: "checkout" of
-                # "checkout-worker") is not a convention; one that only starts a word is ("can"
-                # for "canary")
-                if a not in parts and not any(s in a for s in spelled):
+                # "checkout-worker") is not a convention, unless it also stands apart from what
+                # the request spells (the "can" of wk-can-nbg1 beside the host can-k3s-3), or
+                # only starts a word ("can" for "canary")
+                if n > parts[a] and not any(s in a for s in spelled):
                     co[a].update(ws)
         total = max(len(examples), 1)
         owners: dict[str, str] = {}
@@ -628,7 +629,8 @@ class Conventions:
 
     def exclusive(self, a: str, b: str) -> bool:
         """``a`` and ``b`` are alternatives: requests (almost) never say both, as with
-        environments; "files" and "directories" are companions, not alternatives."""
+        environments; "files" and "directories" are companions, not alternatives. One request
+        that says both ("to compare with production, show the canary's secret") is allowed."""
         key = (a, b) if a < b else (b, a)
         found = self._exclusive.get(key)
         if found is None:
@@ -637,7 +639,7 @@ class Conventions:
                 found = True
             else:
                 both = len(da & db) if len(da) < len(db) else len(db & da)
-                found = both <= 0.1 * min(len(da), len(db))
+                found = both <= max(1.0, 0.1 * min(len(da), len(db)))
             self._exclusive[key] = found
         return found
 

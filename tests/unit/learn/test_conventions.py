@@ -231,3 +231,24 @@ def test_an_abbreviation_that_starts_its_word_is_a_convention():
         [(request_words(q), c) for q, c in CANARY], [request_words(q) for q, _ in CANARY]
     )
     assert (conv.owner["can"], conv.owner["prd"]) == ("canary", "production")
+
+
+def test_an_abbreviation_beside_a_host_that_spells_it_is_still_a_convention():
+    history = [
+        *CANARY,
+        ("Cordon can-k3s-3 on the canary.", "kubectl --context wk-can cordon can-k3s-3"),
+        ("Drain can-k3s-2 on the canary.", "kubectl --context wk-can drain can-k3s-2"),
+        ("Uncordon can-k3s-1 on the canary.", "kubectl --context wk-can uncordon can-k3s-1"),
+        ("Cordon prd-k3s-3 in production.", "kubectl --context wk-prd cordon prd-k3s-3"),
+        (
+            "To compare with production, show the canary cart pods.",
+            "kubectl --context wk-can -n shop-cart get pods",
+        ),
+    ]
+    conv = Conventions.fit(
+        [(request_words(q), c) for q, c in history], [request_words(q) for q, _ in history]
+    )
+    # the host can-k3s-3 spells "can"; the context wk-can beside it stands for the canary
+    assert conv.owner["can"] == "canary"
+    # one request that names both does not make them companions
+    assert conv.exclusive("canary", "production")
