@@ -389,7 +389,12 @@ def adapt(
             # where the team writes the new value its own way, that way (prod → stage); not a
             # value whose case is part of it ($root_dir is not $ROOT_DIR)
             own_way = not occ.part and not _case_matters(new)
-            known = conv.filling(command, occs, occ, new.norm) if own_way else None
+            known = (
+                conv.filling(command, occs, occ, new.norm)
+                or conv.written_like(word, old_text, new.norm)
+                if own_way
+                else None
+            )
             text = known or _replacement(old_text, slot, new, occ.part)
             edits.append((occ.start, occ.end, text))
         if convention_occs:

@@ -274,6 +274,8 @@ class Conventions:
         self._exclusive: dict[tuple[str, str], bool] = {}
         self._canonical: dict[str, str] = {}
         self._fillings: dict[tuple[str, str], dict[tuple[int, int, str], str]] = {}
+        self._written: dict[str, list[tuple[tuple[str, str], int, int, str]]] | None = None
+        """Word → (template, holes, hole, text) of each place its fillings are known."""
         self._occurrences: dict[tuple[str, tuple[Word, ...]], tuple[Occurrence, ...]] = {}
         self.dependent: dict[tuple[str, str], dict[str, str]] = {}
         """(program, option) → word → the value the option takes for it (see the module)."""
@@ -490,6 +492,7 @@ class Conventions:
         self._keyed.clear()
         self._occurrences.clear()
         self._fillings.clear()
+        self._written = None
         for index, (words, command) in enumerate(examples):
             self._add_templates(index, value_words(words), command)
 
@@ -581,6 +584,22 @@ class Conventions:
                 return self._fillings_of(key).get((len(inside), inside.index(occ), word))
             prev = command[start:end]
         return None
+
+    def written_like(self, word: str, text: str, new: str) -> str | None:
+        """How the team writes ``new`` in the templates where it writes ``word`` as ``text``
+        (``can`` for canary wherever qa is ``qa``): for a place where ``new`` never stood."""
+        if self._written is None:
+            self._written = defaultdict(list)
+            for key in self.templates:
+                for (holes, hole, w), t in self._fillings_of(key).items():
+                    self._written[w].append((key, holes, hole, t.lower()))
+        seen: Counter[str] = Counter()
+        for key, holes, hole, t in self._written.get(word, ()):
+            if t == text.lower():
+                other = self._fillings_of(key).get((holes, hole, new))
+                if other:
+                    seen[other] += 1
+        return seen.most_common(1)[0][0] if seen else None
 
     def _fillings_of(self, key: tuple[str, str]) -> dict[tuple[int, int, str], str]:
         """(holes, hole, word) → the text most often filling that hole of template ``key``."""

@@ -345,3 +345,33 @@ def test_a_value_the_request_adds_does_not_make_its_sentence_read_differently():
         command, example_words, request, conv, example_intent=example_words, request_intent=request
     )
     assert result.command.endswith("--describe --group cart-worker")
+
+
+def test_a_value_is_written_the_team_s_way_where_it_never_stood():
+    topics = "kafka-topics.sh --bootstrap-server kafka-1.{}.wk:9092 --describe --topic {}"
+    history = [
+        ("Describe the orders topic on qa.", topics.format("qa", "orders")),
+        ("Describe the orders topic in the canary.", topics.format("can", "orders")),
+        ("Describe the carts topic in production.", topics.format("prd", "carts")),
+        (
+            "List the consumer groups in the canary.",
+            "kafka-consumer-groups.sh --bootstrap-server kafka-1.can.wk:9092 --list",
+        ),
+        ("How big is the images bucket on qa?", "mc du minio-qa/images"),
+        ("How big is the invoices bucket in production?", "mc du minio-prd/invoices"),
+    ]
+    conv = Conventions.fit(
+        [(request_words(q), c) for q, c in history], [request_words(q) for q, _ in history]
+    )
+    example = request_words("How big is the images bucket on qa?")
+    request = request_words("How big is the images bucket on the canary?")
+    result = adapt(
+        "mc du minio-qa/images",
+        example,
+        request,
+        conv,
+        example_intent=example,
+        request_intent=request,
+    )
+    # the canary's bucket alias never occurs; where qa is written "qa", the canary is "can"
+    assert result.command == "mc du minio-can/images"
