@@ -204,6 +204,10 @@ def find_literal(text: str, needle: str) -> list[tuple[int, int]]:
     return out
 
 
+Fillers = tuple[tuple[str, str], ...]
+"""The (word, text) filling each hole of one instance of a template."""
+
+
 @dataclass(frozen=True, slots=True)
 class Occurrence:
     """One realization of a word in a command."""
@@ -243,7 +247,7 @@ def _value_words_of(words: Iterable[Word]) -> list[Word]:
 
 @dataclass(slots=True)
 class _Template:
-    instances: list[tuple[tuple[tuple[str, str], ...], int]] = field(default_factory=list)
+    instances: list[tuple[Fillers, int]] = field(default_factory=list)
     """Per instance: the (word, filler) of each hole, and the example index."""
 
 
@@ -274,6 +278,7 @@ class Conventions:
         self._exclusive: dict[tuple[str, str], bool] = {}
         self._canonical: dict[str, str] = {}
         self._fillings: dict[tuple[str, str], dict[tuple[int, int, str], str]] = {}
+        self._by_word: dict[tuple[str, str], dict[str, dict[tuple[int, int], Counter[str]]]] = {}
         self._written: dict[str, list[tuple[tuple[str, str], int, int, str]]] | None = None
         """Word → (template, holes, hole, text) of each place its fillings are known."""
         self._occurrences: dict[tuple[str, tuple[Word, ...]], tuple[Occurrence, ...]] = {}
@@ -425,6 +430,9 @@ class Conventions:
         """``values`` without those only the context names where the sentence names another
         of their kind: a runbook about a rollout through test, stage and live asks for one of
         them at each step ("Deploy 4.13.0 to stage")."""
+        kinds = Counter(h for w in values for h in self.holes_of[w])
+        if all(n == 1 for n in kinds.values()):
+            return values  # no two of one kind: nothing to choose
         named = {w.norm for w in value_words(intent) if w.norm in values}
         holes = {h for w in named for h in self.holes_of[w]}
         return {w for w in values if w in named or not holes.intersection(self.holes_of[w])}
@@ -492,6 +500,7 @@ class Conventions:
         self._keyed.clear()
         self._occurrences.clear()
         self._fillings.clear()
+        self._by_word.clear()
         self._written = None
         for index, (words, command) in enumerate(examples):
             self._add_templates(index, value_words(words), command)
@@ -702,23 +711,31 @@ class Conventions:
             for word, _, _ in entries:
                 self._options_of[word].add(opt)
 
+    def _texts_of(self, key: tuple[str, str]) -> dict[str, dict[tuple[int, int], Counter[str]]]:
+        """Word → (holes, hole) → how often each text filled that hole of template ``key``."""
+        found = self._by_word.get(key)
+        if found is None:
+            found = defaultdict(lambda: defaultdict(Counter))
+            for fillers, _ in self.templates[key].instances:
+                for hole, (w, text) in enumerate(fillers):
+                    found[w][(len(fillers), hole)][text] += 1
+            self._by_word[key] = found
+        return found
+
     def _derive_rules(self, a: str, b: str) -> list[tuple[str, str]]:
         votes: Counter[tuple[str, str]] = Counter()
         if not hasattr(self, "_templates_of"):
             self._index()
         shared = self._templates_of.get(a, set()) & self._templates_of.get(b, set())
         for key in sorted(shared, key=self._order.__getitem__):
-            template = self.templates[key]
-            # each distinct filling once, weighed by how often it was seen (a large history
-            # repeats a few fillings thousands of times)
-            fa = Counter(f for f, _ in template.instances if any(w == a for w, _ in f))
-            fb = Counter(f for f, _ in template.instances if any(w == b for w, _ in f))
-            for x, nx in fa.items():
-                for y, ny in fb.items():
-                    if len(x) != len(y):
-                        continue
-                    for (wx, tx), (wy, ty) in zip(x, y, strict=True):
-                        if wx == a and wy == b and tx.lower() != ty.lower():
+            # each text of a hole once, weighed by how often it was seen there (a large
+            # history repeats a few fillings thousands of times)
+            texts = self._texts_of(key)
+            at_a, at_b = texts.get(a, {}), texts.get(b, {})
+            for place in at_a.keys() & at_b.keys():
+                for tx, nx in at_a[place].items():
+                    for ty, ny in at_b[place].items():
+                        if tx.lower() != ty.lower():
                             votes[(tx, ty)] += nx * ny
         options = self._options_of.get(a, set()) & self._options_of.get(b, set())
         for opt in sorted(options, key=self._option_order.__getitem__):
