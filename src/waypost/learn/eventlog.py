@@ -189,17 +189,15 @@ class JsonlEventLog:
                         pending = data
                         continue
                     pending = data[cut + 1 :]
-                    body = data[: cut + 1]
-                    at = 0
-                    while at < len(body) and len(out) < limit:
-                        end = body.index(b"\n", at)
-                        line = body[at:end]
-                        at = end + 1
-                        out.append(_parse(line) if line.strip() else None)
-                    if at < len(body):  # stopped at the limit: the rest is read next time
-                        position += at
+                    complete = data[:cut].split(b"\n")
+                    room = limit - len(out)
+                    if len(complete) > room:  # stop at the limit: the rest is read next time
+                        complete = complete[:room]
+                        out.extend(map(_parse, complete))
+                        position += sum(map(len, complete)) + len(complete)
                         break
-                    position += len(body)
+                    out.extend(map(_parse, complete))
+                    position += cut + 1
                 if out or index == len(files) - 1:
                     return out, Watermark(name, position, inode, lines + len(out))
                 # nothing complete in this file: go on with the next, from its start
@@ -238,11 +236,12 @@ class JsonlEventLog:
 
 
 def _parse(raw: bytes) -> RawEvent | None:
+    """A line's event, or ``None`` (blank, not JSON, or not an event)."""
     try:
         data = _loads(raw)
-    except ValueError:
+    except ValueError:  # a blank line too
         return None
-    if not isinstance(data, dict) or "type" not in data:
+    if type(data) is not dict or "type" not in data:
         return None
     return data
 

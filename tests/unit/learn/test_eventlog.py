@@ -70,7 +70,7 @@ def test_batches_read_the_same_events_as_lines_and_resume_where_they_stop(tmp_pa
     for i in range(12):
         sink.emit(session_start(f"s{i}"))
     with open(tmp_path / "events.jsonl", "ab") as f:
-        f.write(b'not json\n{"type":"session_start","session_id":"partial')
+        f.write(b'not json\n\n{"type":"session_start","session_id":"partial')
     log = JsonlEventLog(tmp_path)
     assert len(log.files()) > 2
     seen, mark = [], Watermark()
@@ -80,7 +80,7 @@ def test_batches_read_the_same_events_as_lines_and_resume_where_they_stop(tmp_pa
             break
         seen += [e["session_id"] if e else None for e in batch]
         mark = after
-    assert seen == [f"s{i}" for i in range(12)] + [None]
+    assert seen == [f"s{i}" for i in range(12)] + [None, None]  # not JSON; blank
     # the same as reading line by line, and the watermarks agree
     by_line = _ids(log)
     assert [s for s, _ in by_line] == seen
