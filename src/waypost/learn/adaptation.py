@@ -403,15 +403,18 @@ def adapt(
         result.used.add(new.norm)
         result.replaced.add(word)
 
+    taken: list[tuple[int, int]] | None = None
     for new in new_words:
         if new.is_literal and new.norm not in used_new and not _spelled(command, new):
-            taken = [(o.start, o.end) for o in occs] + [(a, b) for a, b, _ in edits]
+            if taken is None:
+                taken = [(o.start, o.end) for o in occs] + [(a, b) for a, b, _ in edits]
             span = _unstated(command, new, taken)
             if span is None:
                 result.unplaced += 1
                 continue
             # the one value of its kind the example's command holds and its request never
             # stated ("to midnight" → 2025-06-11T00:00:00.000) is the one this value replaces
+            taken.append(span)
             edits.append((*span, new.text))
             result.substitutions.append((command[span[0] : span[1]], new.text))
             result.used.add(new.norm)

@@ -1,5 +1,12 @@
 import pytest
-from test_conventions import BILLING_IN_STAGING, CANARY, HISTORY, SUBSCRIPTIONS, rings
+from test_conventions import (
+    BILLING_IN_STAGING,
+    CANARY,
+    HISTORY,
+    SUBSCRIPTIONS,
+    fit_sentences,
+    rings,
+)
 
 from waypost.learn.adaptation import adapt
 from waypost.learn.conventions import Conventions
@@ -9,6 +16,12 @@ from waypost.learn.lexicon import request_words
 def _adapt(example: str, command: str, request: str, history=HISTORY):
     conv = Conventions.fit([(request_words(q), c) for q, c in history])
     return adapt(command, request_words(example), request_words(request), conv)
+
+
+def _adapt_sentence(command: str, example: str, request: str, conv: Conventions):
+    """``adapt`` where each request is a sentence alone (no runbook text around it)."""
+    asked, said = request_words(request), request_words(example)
+    return adapt(command, said, asked, conv, example_intent=said, request_intent=asked)
 
 
 def test_two_slots_change_at_once_one_literal_one_by_convention():
@@ -164,15 +177,11 @@ def test_a_literal_value_is_replaced_the_way_the_team_writes_the_new_one_there()
 
 
 def test_an_option_value_follows_a_value_the_command_does_not_spell():
-    example = request_words("Run the checkout smoke tests against stage.")
-    request = request_words("Run the pricing smoke tests against live.")
-    result = adapt(
+    result = _adapt_sentence(
         "umb smoke checkout --ring=2",
-        example,
-        request,
+        "Run the checkout smoke tests against stage.",
+        "Run the pricing smoke tests against live.",
         rings(),
-        example_intent=example,
-        request_intent=request,
     )
     assert result.command == "umb smoke pricing --ring=3"
 
@@ -321,29 +330,19 @@ def test_the_action_an_example_starts_with_is_not_guessed_away_in_a_team_history
         ("Apply the network stack.", "terraform -chdir=infra/network apply"),
         ("Show the network workspace.", "terraform -chdir=infra/network workspace show"),
     ]
-    conv = Conventions.fit(
-        [(request_words(q), c) for q, c in history], [request_words(q) for q, _ in history]
-    )
+    conv = fit_sentences(history)
     conv.consistent = True
-    example = request_words("Apply the saved plan.")
-    request = request_words("Switch to the staging workspace and plan the network stack.")
-    result = adapt(
-        history[2][1], example, request, conv, example_intent=example, request_intent=request
-    )
+    request = "Switch to the staging workspace and plan the network stack."
+    result = _adapt_sentence(history[2][1], history[2][0], request, conv)
     assert result.command == "terraform -chdir=infra/network apply dev.plan"
     assert result.guesses == 0
 
 
 def test_a_value_the_request_adds_does_not_make_its_sentence_read_differently():
-    conv = Conventions.fit(
-        [(request_words(q), c) for q, c in CANARY], [request_words(q) for q, _ in CANARY]
-    )
+    conv = fit_sentences(CANARY)
     example, command = CANARY[-1]
-    example_words = request_words(example)
-    request = request_words("How far behind is the cart-worker consumer group on production?")
-    result = adapt(
-        command, example_words, request, conv, example_intent=example_words, request_intent=request
-    )
+    request = "How far behind is the cart-worker consumer group on production?"
+    result = _adapt_sentence(command, example, request, conv)
     assert result.command.endswith("--describe --group cart-worker")
 
 
@@ -360,18 +359,8 @@ def test_a_value_is_written_the_team_s_way_where_it_never_stood():
         ("How big is the images bucket on qa?", "mc du minio-qa/images"),
         ("How big is the invoices bucket in production?", "mc du minio-prd/invoices"),
     ]
-    conv = Conventions.fit(
-        [(request_words(q), c) for q, c in history], [request_words(q) for q, _ in history]
-    )
-    example = request_words("How big is the images bucket on qa?")
-    request = request_words("How big is the images bucket on the canary?")
-    result = adapt(
-        "mc du minio-qa/images",
-        example,
-        request,
-        conv,
-        example_intent=example,
-        request_intent=request,
-    )
+    conv = fit_sentences(history)
+    example, command = history[4]
+    result = _adapt_sentence(command, example, "How big is the images bucket on the canary?", conv)
     # the canary's bucket alias never occurs; where qa is written "qa", the canary is "can"
     assert result.command == "mc du minio-can/images"

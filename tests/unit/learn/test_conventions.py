@@ -194,11 +194,18 @@ RINGS = [
 ]
 
 
-def rings() -> Conventions:
+def fit_sentences(history: list[tuple[str, str]], settings: list[str] | None = None) -> Conventions:
+    """Conventions of ``(request, command)`` pairs, each request also its sentence alone
+    (``settings``: the runbook text read before each request)."""
+    settings = settings or [""] * len(history)
     return Conventions.fit(
-        [(request_words(f"{setting} {intent}"), command) for setting, intent, command in RINGS],
-        [request_words(intent) for _, intent, _ in RINGS],
+        [(request_words(f"{s} {q}"), c) for s, (q, c) in zip(settings, history, strict=True)],
+        [request_words(q) for q, _ in history],
     )
+
+
+def rings() -> Conventions:
+    return fit_sentences([(q, c) for _, q, c in RINGS], [s for s, _, _ in RINGS])
 
 
 def test_an_option_value_depends_on_the_value_the_sentence_names_not_its_runbook():
@@ -227,9 +234,7 @@ CANARY = [
 
 
 def test_an_abbreviation_that_starts_its_word_is_a_convention():
-    conv = Conventions.fit(
-        [(request_words(q), c) for q, c in CANARY], [request_words(q) for q, _ in CANARY]
-    )
+    conv = fit_sentences(CANARY)
     assert (conv.owner["can"], conv.owner["prd"]) == ("canary", "production")
 
 
@@ -245,9 +250,7 @@ def test_an_abbreviation_beside_a_host_that_spells_it_is_still_a_convention():
             "kubectl --context wk-can -n shop-cart get pods",
         ),
     ]
-    conv = Conventions.fit(
-        [(request_words(q), c) for q, c in history], [request_words(q) for q, _ in history]
-    )
+    conv = fit_sentences(history)
     # the host can-k3s-3 spells "can"; the context wk-can beside it stands for the canary
     assert conv.owner["can"] == "canary"
     # one request that names both does not make them companions
